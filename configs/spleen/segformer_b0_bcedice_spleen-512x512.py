@@ -1,0 +1,9 @@
+# Spleen paper, phase 1 (SPEC section 1): SegFormer-B0 trained with BCE + Dice on Spleenex-style data
+# (datasets_prep/spleen_to_mmseg.py -> data/spleen), Table 1 optimisation, 512x512, from scratch.
+_base_ = [
+    "../_base_/models/segformer_b0_bcedice.py",
+    "../_base_/datasets/spleen_us.py",
+    "mmseg::_base_/default_runtime.py",
+    "../_base_/schedules/spleen_table1_sgd-100e.py",
+]
+log_processor = dict(by_epoch=True)  # the Table 1 schedule counts epochs

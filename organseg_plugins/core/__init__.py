@@ -1,0 +1,1 @@
+"""Framework-free core: never imports mmengine, mmseg or detectron2."""

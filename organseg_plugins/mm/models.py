@@ -1,0 +1,8 @@
+"""Register the core's pure-PyTorch networks in mmseg's MODELS registry (no logic here)."""
+
+from mmseg.registry import MODELS
+
+from organseg_plugins.core.nets import PatchGANDiscriminator, ThreeConvDiscriminator
+
+MODELS.register_module(module=PatchGANDiscriminator)
+MODELS.register_module(module=ThreeConvDiscriminator)

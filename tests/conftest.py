@@ -1,0 +1,34 @@
+"""Shared fixtures: a small deterministic phantom dataset and helpers to run the repo's tools."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def phantom_root(tmp_path_factory) -> Path:
+    """Small phantom set (spleen_us/ and liver_ct/), generated once per test session."""
+    from organseg_plugins.core.phantoms import write_phantom_dataset
+
+    root = tmp_path_factory.mktemp("phantom")
+    write_phantom_dataset(root, num_spleen=12, num_liver=12, size=128, seed=0, progress=False)
+    return root
+
+
+def run_tool(*args: str, timeout: int = 900, env: dict | None = None, check: bool = True,
+             cwd: Path = REPO) -> subprocess.CompletedProcess:
+    """Run ``python <args>`` in the repo with this interpreter; return the completed process."""
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "2", **(env or {})}
+    proc = subprocess.run([sys.executable, *args], cwd=cwd, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{args} exited {proc.returncode}\nSTDOUT:\n{proc.stdout[-6000:]}\n"
+                             f"STDERR:\n{proc.stderr[-6000:]}")
+    return proc

@@ -1,0 +1,103 @@
+"""tools/analysis/complexity.py: params and MACs of the spleen baselines in both FLOP conventions."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+
+import pytest
+import torch
+from conftest import REPO, run_tool
+
+TOOL = "tools/analysis/complexity.py"
+BASELINES = REPO / "configs" / "spleen" / "baselines"
+B0 = BASELINES / "segformer_mit-b0_8xb2-160k_spleen-512x512.py"
+STD, ATTN, PARAMS = ("GMACs counter (no attention matmuls)", "GMACs +attn (incl. attention matmuls)",
+                     "Params (M)")
+
+
+def _tool_module():
+    spec = importlib.util.spec_from_file_location("organseg_complexity_tool", REPO / TOOL)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _read(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_segformer_b0_matches_the_spleen_paper(tmp_path):
+    """Spleen paper Table 3: SegFormer-B0 at 512x512 has 3.72 M params and 6.74 G FLOPs (counter MACs);
+    with self-attention's matrix products it is about 7.8 G MACs."""
+    out = tmp_path / "b0.csv"
+    proc = run_tool(TOOL, str(B0), "--shape", "512", "512", "--csv", str(out), timeout=300)
+    assert "MACs, counter convention" in proc.stdout and "MACs incl. attention matmuls" in proc.stdout
+    (row,) = _read(out)
+    assert row["config"] == B0.stem and row["shape"] == "512x512"
+    assert abs(float(row[PARAMS]) - 3.72) <= 0.01
+    assert abs(float(row[STD]) - 6.74) / 6.74 < 0.10
+    assert abs(float(row[ATTN]) - 7.8) / 7.8 < 0.05
+    assert float(row[ATTN]) - float(row[STD]) > 0.8  # QK^T and AV of 8 attention layers: ~1.04 G
+
+
+def test_table_over_baselines(tmp_path):
+    names = ["segnext_mscan-t_1xb16-adamw-160k_spleen-512x512.py",
+             "unet-s5-d16_fcn_4xb4-160k_spleen-512x512.py",
+             "ocrnet_hr18_4xb4-160k_spleen-512x512.py"]
+    out = tmp_path / "table.csv"
+    proc = run_tool(TOOL, *(str(BASELINES / n) for n in names), "--shape", "128", "--csv", str(out),
+                    timeout=300)
+    rows = {r["config"]: r for r in _read(out)}
+    assert sorted(rows) == sorted(n[:-3] for n in names)
+    for name, row in rows.items():
+        assert name in proc.stdout
+        assert row["shape"] == "128x128"
+        params, std, attn = float(row[PARAMS]), float(row[STD]), float(row[ATTN])
+        assert params > 1 and std > 0 and attn >= std
+    unet = rows["unet-s5-d16_fcn_4xb4-160k_spleen-512x512"]
+    assert float(unet[ATTN]) == float(unet[STD])  # a plain CNN has no activation-by-activation products
+    assert float(rows["ocrnet_hr18_4xb4-160k_spleen-512x512"][ATTN]) > float(
+        rows["ocrnet_hr18_4xb4-160k_spleen-512x512"][STD])  # OCR's object attention
+
+
+def test_directories_expand_to_configs():
+    tool = _tool_module()
+    configs = tool.expand_configs([str(BASELINES)])
+    assert len(configs) >= 14 and str(B0) in configs
+    assert not any("_base_" in c for c in configs)
+
+
+def test_matrix_products_are_told_apart():
+    """x @ W (a weight) counts as a linear layer in both columns; Q K^T, A V and SDPA only in the second."""
+    tool = _tool_module()
+
+    class Toy(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.randn(16, 16))
+            self.fc = torch.nn.Linear(16, 16, bias=False)
+
+        def forward(self, x):  # x: 1x3xHxW; 64 tokens of 16 channels
+            t = x.flatten(2)[:, :, :64].transpose(1, 2).reshape(1, 64, 3)
+            t = torch.nn.functional.pad(t, (0, 13))  # 1x64x16
+            q = t @ self.w  # weight: 64*16*16
+            k = self.fc(t)  # linear: 64*16*16
+            attn = torch.bmm(q, k.transpose(1, 2)).softmax(-1)  # activations: 64*16*64
+            y = torch.bmm(attn, k)  # activations: 64*64*16
+            z = torch.nn.functional.scaled_dot_product_attention(q, k, y)  # 64*64*(16+16)
+            return z
+
+    res = tool.count_model(Toy().eval(), (16, 16))
+    weight_macs = 2 * 64 * 16 * 16
+    act_macs = 64 * 16 * 64 + 64 * 64 * 16 + 64 * 64 * 32
+    assert res["macs"] == weight_macs
+    assert res["macs_attn"] == weight_macs + act_macs
+    assert res["params"] == 2 * 16 * 16
+
+
+@pytest.mark.parametrize("bad", ["no/such/config.py"])
+def test_missing_config_fails_cleanly(bad):
+    proc = run_tool(TOOL, bad, check=False, timeout=120)
+    assert proc.returncode == 1 and "error:" in proc.stderr and "Traceback" not in proc.stderr

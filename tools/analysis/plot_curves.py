@@ -1,0 +1,70 @@
+"""Plot training curves (losses, learning rate, validation metrics) of an mmengine work dir.
+
+    python tools/analysis/plot_curves.py WORK_DIR [--out curves.png]
+
+Reads the newest ``<WORK_DIR>/<timestamp>/vis_data/scalars.json`` that mmengine's LocalVisBackend writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os.path as osp
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def read_scalars(work_dir: str) -> tuple[list[dict], list[dict]]:
+    """Return (train records with 'iter', validation records with 'step') of the newest run."""
+    files = sorted(glob.glob(osp.join(work_dir, "*", "vis_data", "scalars.json")))
+    if not files:
+        raise FileNotFoundError(f"no */vis_data/scalars.json under {work_dir} (is it an mmengine work dir?)")
+    train, val = [], []
+    with open(files[-1]) as f:
+        for line in f:
+            rec = json.loads(line)
+            (train if "loss" in rec else val).append(rec)
+    return train, val
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("work_dir")
+    parser.add_argument("--out", default=None, help="PNG path (default WORK_DIR/training_curves.png)")
+    args = parser.parse_args(argv)
+    try:
+        train, val = read_scalars(args.work_dir)
+    except FileNotFoundError as err:
+        sys.exit(f"error: {err}")
+    loss_keys = sorted({k for r in train for k in r if k.startswith("loss") or k.startswith("decode.loss")})
+    val_keys = sorted({k for r in val for k in r if k not in ("step", "iter", "epoch", "data_time", "time")
+                       and isinstance(r[k], (int, float))})
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    for k in loss_keys:
+        pts = [(r["iter"], r[k]) for r in train if k in r]
+        axes[0].plot(*zip(*pts), label=k)
+    axes[0].set(title="training losses", xlabel="iteration")
+    axes[0].legend(fontsize=7)
+    pts = [(r["iter"], r["lr"]) for r in train if "lr" in r]
+    if pts:
+        axes[1].plot(*zip(*pts))
+    axes[1].set(title="learning rate", xlabel="iteration")
+    for k in val_keys:
+        pts = [(r["step"], r[k]) for r in val if k in r]
+        axes[2].plot(*zip(*pts), marker="o", label=k)
+    axes[2].set(title="validation", xlabel="iteration")
+    if val_keys:
+        axes[2].legend(fontsize=7)
+    fig.tight_layout()
+    out = args.out or osp.join(args.work_dir, "training_curves.png")
+    fig.savefig(out, dpi=100)
+    print(f"saved {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Compare a folder of predicted masks with a folder of ground-truth masks (all metrics of the core).
+
+    python tools/evaluate_masks.py PRED_DIR GT_DIR [--spacing 0.8 | --spacing 2.5 0.8 0.8]
+        [--volumes [--case-regex RX] --slice-thickness MM] [--csv per_case.csv]
+        [--metrics dice jaccard hd95 ...] [--hd95-mode max_directed|pooled] [--trimap-width PX]
+        [--dilation-ratio R] [--f-tolerance PX] [--label N] [--segment S] [--strict] [--no-progress]
+
+Masks are 0/1 PNG/BMP/TIFF, NIfTI (``.nii``/``.nii.gz``) or DICOM / DICOM-SEG (``.dcm``) files,
+paired by file stem. Spacing (mm) comes from the files (NIfTI zooms, DICOM PixelSpacing) unless
+``--spacing`` is given; PNG files have none (distances in pixels unless ``--spacing``).
+``--volumes`` stacks 2-D slices named ``<case>_s<slice>`` (see ``--case-regex``) into one volume
+per case and evaluates per volume (z spacing from ``--slice-thickness`` or a 3-value
+``--spacing``). Prints mean, std, min and max over cases per metric (statistics over finite values;
+``n_inf`` counts cases with an infinite distance, i.e. one mask empty) and writes one CSV row per
+case with ``--csv``. Files without a partner are listed as warnings (``--strict``: an error).
+Exit status 0 on success, 1 on a user error (printed as ``error: <message>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from _common import fail_cleanly  # noqa: E402
+
+from organseg_plugins.core.errors import OrgansegInputError  # noqa: E402
+from organseg_plugins.core.mask_eval import (  # noqa: E402
+    DEFAULT_CASE_REGEX,
+    evaluate_folder,
+    metric_names,
+    pair_files,
+    summarize,
+    write_rows_csv,
+)
+
+_BOUNDARY = ("boundary_iou", "trimap_iou", "boundary_precision", "boundary_recall", "boundary_f")
+_MAX_LISTED = 20
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        description="Evaluate predicted masks against ground-truth masks (paired by file name).",
+        epilog="Metrics: " + " ".join(metric_names()),
+    )
+    parser.add_argument("pred_dir", help="folder of predicted masks (.png, .nii, .nii.gz, .dcm, ...)")
+    parser.add_argument("gt_dir", help="folder of ground-truth masks, same file stems")
+    parser.add_argument("--spacing", type=float, nargs="+", metavar="MM", default=None,
+                        help="pixel/voxel size in mm overriding the files': one value, or one per axis "
+                             "(Y X for images, Z Y X for volumes)")
+    parser.add_argument("--volumes", action="store_true",
+                        help="stack 2-D slices into one volume per case (see --case-regex) and evaluate per volume")
+    parser.add_argument("--case-regex", default=DEFAULT_CASE_REGEX, metavar="RX",
+                        help="regex with named groups 'case' and 'slice' searched in each file stem "
+                             f"(default {DEFAULT_CASE_REGEX!r}: ct_c002_s031 -> case ct_c002, slice 31)")
+    parser.add_argument("--slice-thickness", type=float, default=None, metavar="MM",
+                        help="z spacing of the stacked volumes in mm (--volumes)")
+    parser.add_argument("--csv", default=None, metavar="OUT.csv", help="write the per-case rows to this CSV")
+    parser.add_argument("--metrics", nargs="+", default=None, metavar="NAME",
+                        help="metrics to show and write (default: all)")
+    parser.add_argument("--hd95-mode", choices=["max_directed", "pooled"], default="max_directed",
+                        help="HD95 as max of the directed 95th percentiles (MONAI, default) or pooled (medpy)")
+    parser.add_argument("--trimap-width", type=float, default=5.0, metavar="PX",
+                        help="trimap IoU band half-width in pixels (default 5)")
+    parser.add_argument("--dilation-ratio", type=float, default=0.02, metavar="R",
+                        help="Boundary IoU band width as a fraction of the image diagonal (default 0.02)")
+    parser.add_argument("--boundary-width", type=int, default=None, metavar="PX",
+                        help="Boundary IoU band width in pixels (overrides --dilation-ratio)")
+    parser.add_argument("--f-tolerance", type=float, default=None, metavar="PX",
+                        help="boundary F-measure tolerance in pixels (default: 0.008 x image diagonal)")
+    parser.add_argument("--label", type=int, default=None,
+                        help="foreground value of label-map masks (default: masks must be 0/1)")
+    parser.add_argument("--segment", default=None, help="segment number or label of multi-segment DICOM-SEG files")
+    parser.add_argument("--strict", action="store_true", help="files without a partner are an error")
+    parser.add_argument("--no-progress", action="store_true", help="disable the progress bar")
+    return parser.parse_args(argv)
+
+
+def _fmt(v: float) -> str:
+    if math.isinf(v) or math.isnan(v):
+        return str(v)
+    return f"{v:.4f}" if abs(v) < 1e5 else f"{v:.6g}"
+
+
+def format_table(summary: dict[str, dict[str, float]]) -> str:
+    """The summary as a prettytable: metric, mean, std, min, max, n_inf."""
+    from prettytable import PrettyTable
+
+    table = PrettyTable(["metric", "mean", "std", "min", "max", "n_inf"])
+    table.align = "r"
+    table.align["metric"] = "l"
+    for name, s in summary.items():
+        table.add_row([name, _fmt(s["mean"]), _fmt(s["std"]), _fmt(s["min"]), _fmt(s["max"]), int(s["n_inf"])])
+    return table.get_string()
+
+
+def _warn_unmatched(args: argparse.Namespace) -> None:
+    _, only_pred, only_gt = pair_files(args.pred_dir, args.gt_dir)
+    for files, what in ((only_pred, "prediction(s) without ground truth"),
+                        (only_gt, "ground-truth mask(s) without prediction")):
+        if files:
+            names = ", ".join(p.name for p in files[:_MAX_LISTED])
+            more = f", ... ({len(files) - _MAX_LISTED} more)" if len(files) > _MAX_LISTED else ""
+            print(f"warning: {len(files)} {what}, skipped: {names}{more}", file=sys.stderr)
+
+
+@fail_cleanly
+def main(argv: list[str] | None = None) -> int:
+    """Run the evaluation; return the exit status."""
+    args = parse_args(argv)
+    known = metric_names()
+    if args.metrics is not None:
+        bad = [m for m in args.metrics if m not in known]
+        if bad:
+            raise OrgansegInputError(f"unknown metric(s) {bad}; choose from {' '.join(known)}")
+        metrics = list(dict.fromkeys(args.metrics))
+    else:
+        metrics = known
+    if args.spacing is not None and len(args.spacing) > 3:
+        raise OrgansegInputError(f"--spacing takes 1 to 3 values, got {len(args.spacing)}")
+    spacing = None if args.spacing is None else (args.spacing[0] if len(args.spacing) == 1 else args.spacing)
+    if not args.strict:
+        _warn_unmatched(args)
+    rows, _ = evaluate_folder(
+        args.pred_dir, args.gt_dir, spacing=spacing, volumes=args.volumes, case_regex=args.case_regex,
+        slice_thickness=args.slice_thickness, label=args.label, segment=args.segment, strict=args.strict,
+        progress=not args.no_progress, hd95_mode=args.hd95_mode, dilation_ratio=args.dilation_ratio,
+        boundary_width=args.boundary_width, trimap_width=args.trimap_width, f_tolerance=args.f_tolerance,
+        boundary_metrics=any(m in _BOUNDARY for m in metrics),
+    )
+    summary = summarize(rows, metrics)
+    unit = "volume" if args.volumes else "file"
+    print(f"{len(rows)} case(s), evaluated per {unit}: {args.pred_dir} vs {args.gt_dir}")
+    no_spacing = [r["case"] for r in rows if not r["spacing_mm"]]
+    if no_spacing:
+        print(f"note: {len(no_spacing)} case(s) without spacing (e.g. {no_spacing[0]}): their distances "
+              "and volumes are in pixels (give --spacing MM)")
+    print(format_table(summary))
+    if args.csv:
+        path = write_rows_csv(args.csv, rows, metrics)
+        print(f"per-case results: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Train a segmentor with MMSegmentation's runner (same command line as mmseg's ``tools/train.py``).
+
+    python tools/train.py CONFIG [--work-dir W] [--resume] [--amp] [--cfg-options k=v ...]
+    torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch   # multi-process (gloo on CPU)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import os.path as osp
+import sys
+
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from _common import fail_cleanly, load_mm_config  # noqa: E402
+
+from organseg_plugins.core.errors import OrgansegInputError  # noqa: E402
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Train a segmentor")
+    parser.add_argument("config", help="train config file path")
+    parser.add_argument("--work-dir", help="the dir to save logs and models")
+    parser.add_argument("--resume", action="store_true", default=False,
+                        help="resume from the latest checkpoint in the work_dir automatically")
+    parser.add_argument("--amp", action="store_true", default=False,
+                        help="enable automatic-mixed-precision training (CUDA only)")
+    parser.add_argument("--cfg-options", nargs="+", action=DictAction,
+                        help="override settings in the config, key=value, e.g. train_cfg.max_iters=2")
+    parser.add_argument("--launcher", choices=["none", "pytorch", "slurm", "mpi"], default="none",
+                        help="job launcher")
+    parser.add_argument("--local_rank", "--local-rank", type=int, default=0)
+    args = parser.parse_args(argv)
+    if "LOCAL_RANK" not in os.environ:
+        os.environ["LOCAL_RANK"] = str(args.local_rank)
+    return args
+
+
+def build_cfg(args: argparse.Namespace) -> Config:
+    cfg = load_mm_config(args.config, args.cfg_options, args.launcher)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get("work_dir", None) is None:
+        cfg.work_dir = osp.join("./work_dirs", osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        import torch
+
+        if not torch.cuda.is_available():
+            raise SystemExit("error: --amp needs a CUDA device (mmengine's AmpOptimWrapper); none is available")
+        if cfg.optim_wrapper.type == "AmpOptimWrapper":
+            print_log("AMP training is already enabled in your config.", logger="current",
+                      level=logging.WARNING)
+        else:
+            cfg.optim_wrapper.type = "AmpOptimWrapper"
+            cfg.optim_wrapper.loss_scale = "dynamic"
+    cfg.resume = args.resume
+    load_from = cfg.get("load_from")
+    if load_from and "://" not in str(load_from) and not osp.isfile(load_from):
+        raise OrgansegInputError(f"{args.config}: load_from checkpoint not found: {load_from} "
+                                 "(train the earlier phase first, or pass --cfg-options load_from=PATH)")
+    return cfg
+
+
+@fail_cleanly
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    cfg = build_cfg(args)
+    runner = Runner.from_cfg(cfg) if "runner_type" not in cfg else RUNNERS.build(cfg)
+    runner.train()
+
+
+if __name__ == "__main__":
+    main()
