@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (imported for their registration side effects)
     adversarial,
     datasets,
     hooks,
+    liver_unet,
     losses,
     metrics,
     models,
