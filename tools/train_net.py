@@ -16,6 +16,8 @@ import torch
 from detectron2.checkpoint import DetectionCheckpointer
 from detectron2.engine import DefaultTrainer, default_argument_parser, default_setup, launch
 from detectron2.evaluation import COCOEvaluator, DatasetEvaluators, verify_results
+from detectron2.utils import comm
+from detectron2.utils.logger import setup_logger
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from _common import fail_cleanly  # noqa: E402
@@ -47,6 +49,8 @@ def setup(args):
     register_organ_splits(cfg.ORGANSEG.DATASET_PREFIX, cfg.ORGANSEG.DATA_ROOT, cfg.ORGANSEG.CATEGORY)
     cfg.freeze()
     default_setup(cfg, args)
+    # detectron2 sets up its own loggers only; ours (e.g. OrganMaskEvaluator's table) go to the same outputs
+    setup_logger(cfg.OUTPUT_DIR, distributed_rank=comm.get_rank(), name="organseg_plugins", abbrev_name="organseg")
     return cfg
 
 

@@ -7,6 +7,7 @@ Only this package (and :mod:`organseg_plugins.d2`) touches a framework; the logi
 from . import (  # noqa: F401  (imported for their registration side effects)
     adversarial,
     datasets,
+    denoise,
     hooks,
     liver_unet,
     losses,

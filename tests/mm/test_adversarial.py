@@ -89,7 +89,9 @@ def test_l1_term_is_lambda_times_mean_abs_error(phantom_root):
     real, fake, mask_real, mask_fake, valid = model._judged(adv, outputs, data["inputs"], gt)
     assert real.shape[1] == fake.shape[1] == 4  # concat(image, mask), Eq. 7's D(x, y)
     assert mask_fake.shape[2:] == data["inputs"].shape[2:]  # judged at input resolution
-    assert torch.equal(mask_real, (gt == 1).float())  # no ignored pixels in the phantoms
+    # real = one-hot GT on valid pixels; ignored pixels (255: padding after RandomResize) copy the prediction
+    assert torch.equal(valid, (gt != 255).float())
+    assert torch.equal(mask_real, torch.where(gt == 255, mask_fake.detach(), (gt == 1).float()))
     assert 0 <= mask_fake.min() and mask_fake.max() <= 1
 
 

@@ -1,0 +1,136 @@
+"""Denoise and super-resolve (x2) every slice of a folder with a trained DnCNN-SR (liver paper pre-processing).
+
+    python tools/denoise.py CONFIG CHECKPOINT --input SLICES_DIR --output OUT_DIR [--scale-back]
+        [--recursive] [--suffix .png] [--device cpu] [--no-progress] [--cfg-options k=v ...]
+
+CONFIG is a DnCNN-SR config (e.g. configs/liver/dncnn-sr_1xb8-300it_phantom-ct-64to128.py) and
+CHECKPOINT its trained weights (tools/train.py). Each grey slice (8 or 16 bit, e.g. from
+datasets_prep/dicom_to_png.py) is read, scaled to [0, 1], passed through the network and written with
+the same file name and bit depth under OUT_DIR (atomically), at ``scale`` x its size, or at its
+original size with ``--scale-back`` (area down-sampling of the output: denoised slices for a
+segmentation pipeline that expects the original resolution). OUT_DIR must differ from SLICES_DIR
+(the input is never overwritten). A file that cannot be read is reported and skipped; the exit
+status is then 1 (0 when every slice was written, 1 on a user error printed as ``error: <message>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os.path as osp
+import sys
+import time
+from pathlib import Path
+
+import cv2
+from mmengine.config import DictAction
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from _common import fail_cleanly, load_mm_config  # noqa: E402
+
+from organseg_plugins.core.denoise import read_gray_slice, super_resolve, to_image_dtype  # noqa: E402
+from organseg_plugins.core.errors import OrgansegInputError  # noqa: E402
+from organseg_plugins.core.fileio import atomic_imwrite_png  # noqa: E402
+
+_MAX_LISTED = 20
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description="Denoise + super-resolve a folder of CT slices with DnCNN-SR")
+    parser.add_argument("config", help="DnCNN-SR config file")
+    parser.add_argument("checkpoint", help="trained checkpoint (.pth)")
+    parser.add_argument("--input", required=True, metavar="DIR", help="folder of grey slices")
+    parser.add_argument("--output", required=True, metavar="DIR", help="output folder (not the input folder)")
+    parser.add_argument("--scale-back", action="store_true",
+                        help="resize the output back to the input size (denoising only, same resolution)")
+    parser.add_argument("--suffix", default=".png", help="file suffix of the slices (default .png)")
+    parser.add_argument("--recursive", action="store_true", help="also process sub-folders (mirrored in OUTPUT)")
+    parser.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    parser.add_argument("--no-progress", action="store_true", help="disable the progress bar")
+    parser.add_argument("--cfg-options", nargs="+", action=DictAction, help="override config settings, key=value")
+    return parser.parse_args(argv)
+
+
+def build_model(config: str, checkpoint: str, cfg_options: dict | None = None, device: str = "cpu"):
+    """Build the config's DnCNN-SR model and load the checkpoint; return the network in eval mode."""
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import load_checkpoint
+    from mmengine.utils import import_modules_from_strings
+    from mmseg.registry import MODELS
+
+    cfg = load_mm_config(config, cfg_options)
+    if not osp.isfile(checkpoint):
+        raise OrgansegInputError(f"checkpoint not found: {checkpoint}")
+    if cfg.get("custom_imports"):
+        import_modules_from_strings(**cfg.custom_imports)
+    init_default_scope(cfg.get("default_scope", "mmseg"))
+    model = MODELS.build(cfg.model)
+    if not hasattr(model, "net") or not hasattr(model.net, "scale"):
+        raise OrgansegInputError(f"{config}: model {cfg.model.get('type')!r} is not a DnCNN-SR model "
+                                 "(expected type='DnCNNSRModel')")
+    try:
+        load_checkpoint(model, checkpoint, map_location="cpu", strict=True, logger="silent")
+    except (RuntimeError, KeyError, EOFError, ValueError) as err:
+        raise OrgansegInputError(f"{checkpoint}: cannot load into {config}'s model: {err}") from err
+    return model.net.to(device).eval()
+
+
+def list_slices(src: Path, suffix: str, recursive: bool) -> list[Path]:
+    """Slices of ``src`` with ``suffix`` (case-insensitive), sorted."""
+    pattern = "**/*" if recursive else "*"
+    return sorted(p for p in src.glob(pattern) if p.is_file() and p.name.lower().endswith(suffix.lower()))
+
+
+@fail_cleanly
+def main(argv: list[str] | None = None) -> int:
+    """Process the folder; return the exit status."""
+    from tqdm import tqdm
+
+    args = parse_args(argv)
+    src, dst = Path(args.input), Path(args.output)
+    if not src.is_dir():
+        raise OrgansegInputError(f"input folder not found: {src}")
+    if dst.exists() and not dst.is_dir():
+        raise OrgansegInputError(f"output {dst} exists and is not a folder")
+    if dst.resolve() == src.resolve():
+        raise OrgansegInputError(f"--output {dst} is the input folder: refusing to overwrite the input slices")
+    files = list_slices(src, args.suffix, args.recursive)
+    if args.recursive:  # never write into the tree being read, and never onto an input file
+        files = [p for p in files if dst.resolve() not in p.resolve().parents]
+    if not files:
+        raise OrgansegInputError(f"no '*{args.suffix}' slices in {src}")
+    net = build_model(args.config, args.checkpoint, args.cfg_options, args.device)
+    scale = net.scale
+    failed: list[tuple[Path, str]] = []
+    written = 0
+    shapes: set[tuple[tuple[int, int], tuple[int, int]]] = set()
+    t0 = time.perf_counter()
+    for path in tqdm(files, desc="DnCNN-SR", unit="slice", disable=args.no_progress):
+        rel = path.relative_to(src)
+        out_path = (dst / rel).with_suffix(".png")
+        try:
+            img, dtype = read_gray_slice(path)
+        except OrgansegInputError as err:
+            failed.append((path, str(err)))
+            tqdm.write(f"error: {err}", file=sys.stderr)
+            continue
+        out = super_resolve(net, img, device=args.device)
+        if args.scale_back:
+            out = cv2.resize(out, (img.shape[1], img.shape[0]), interpolation=cv2.INTER_AREA)
+        atomic_imwrite_png(out_path, to_image_dtype(out, dtype))
+        shapes.add((img.shape, out.shape))
+        written += 1
+    dt = time.perf_counter() - t0
+    sizes = ", ".join(f"{a[0]}x{a[1]} -> {b[0]}x{b[1]}" for a, b in sorted(shapes)) or "none"
+    print(f"DnCNN-SR (x{scale}{', scaled back' if args.scale_back else ''}): {written} of {len(files)} slice(s) "
+          f"written to {dst} in {dt:.1f} s ({sizes})")
+    if failed:
+        names = ", ".join(p.name for p, _ in failed[:_MAX_LISTED])
+        more = f", ... ({len(failed) - _MAX_LISTED} more)" if len(failed) > _MAX_LISTED else ""
+        print(f"error: {len(failed)} slice(s) could not be read and were skipped: {names}{more}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
