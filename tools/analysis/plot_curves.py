@@ -19,6 +19,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+#: per-image duplicates and secondary columns left out of the validation panel (still in scalars.json)
+_VAL_CLUTTER = ("img_", "Precision.", "Recall.", "aAcc", "mPrecision", "mRecall")
+
+
+def _is_loss(key: str) -> bool:
+    """Loss terms as mmengine logs them: ``loss``, ``loss_g``, ``decode.loss_bce_dice``, ..."""
+    return key.startswith("loss") or ".loss" in key
+
+
 def read_scalars(work_dir: str) -> tuple[list[dict], list[dict]]:
     """Return (train records with 'iter', validation records with 'step') of the newest run."""
     files = sorted(glob.glob(osp.join(work_dir, "*", "vis_data", "scalars.json")))
@@ -28,7 +37,7 @@ def read_scalars(work_dir: str) -> tuple[list[dict], list[dict]]:
     with open(files[-1]) as f:
         for line in f:
             rec = json.loads(line)
-            (train if "loss" in rec else val).append(rec)
+            (train if any(_is_loss(k) for k in rec) else val).append(rec)
     return train, val
 
 
@@ -41,19 +50,23 @@ def main(argv: list[str] | None = None) -> None:
         train, val = read_scalars(args.work_dir)
     except FileNotFoundError as err:
         sys.exit(f"error: {err}")
-    loss_keys = sorted({k for r in train for k in r if k.startswith("loss") or k.startswith("decode.loss")})
+    loss_keys = sorted({k for r in train for k in r if _is_loss(k)})
+    lr_keys = sorted({k for r in train for k in r if k == "lr" or k.endswith(".lr")})
     val_keys = sorted({k for r in val for k in r if k not in ("step", "iter", "epoch", "data_time", "time")
-                       and isinstance(r[k], (int, float))})
+                       and isinstance(r[k], (int, float)) and not k.startswith(_VAL_CLUTTER)
+                       and not k.endswith(".background")})
     fig, axes = plt.subplots(1, 3, figsize=(15, 4))
     for k in loss_keys:
         pts = [(r["iter"], r[k]) for r in train if k in r]
         axes[0].plot(*zip(*pts), label=k)
     axes[0].set(title="training losses", xlabel="iteration")
     axes[0].legend(fontsize=7)
-    pts = [(r["iter"], r["lr"]) for r in train if "lr" in r]
-    if pts:
-        axes[1].plot(*zip(*pts))
+    for k in lr_keys:  # one per optimizer (generator.lr, discriminators.lr for GANs)
+        pts = [(r["iter"], r[k]) for r in train if k in r]
+        axes[1].plot(*zip(*pts), label=k)
     axes[1].set(title="learning rate", xlabel="iteration")
+    if len(lr_keys) > 1:
+        axes[1].legend(fontsize=7)
     for k in val_keys:
         pts = [(r["step"], r[k]) for r in val if k in r]
         axes[2].plot(*zip(*pts), marker="o", label=k)
