@@ -66,6 +66,28 @@ def test_phase1_then_pix2pix_phase2_through_tools(phantom_root, tmp_path):
     assert "MPLE" in proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
+def test_real_pix2pix_config_runs_phase2_on_phantom_override(phantom_root, tmp_path):
+    """configs/spleen/segformer_b0_pix2pix.py itself (Table 1 SGD, mosaic pipeline, 512x512, epoch-based) for one
+    epoch on the phantom folder: the phase-1 checkpoint loads into the generator, D and G losses are logged."""
+    run_tool("tools/train.py", CFG, "--work-dir", str(tmp_path / "p1"), *small_run_options(phantom_root))
+    root = phantom_root / "spleen_us"
+    proc = run_tool("tools/train.py", "configs/spleen/segformer_b0_pix2pix.py", "--work-dir", str(tmp_path / "p2"),
+                    "--cfg-options", f"load_from={tmp_path / 'p1' / 'iter_2.pth'}",
+                    f"train_dataloader.dataset.dataset.data_root={root}", f"val_dataloader.dataset.data_root={root}",
+                    f"test_dataloader.dataset.data_root={root}", "train_cfg.max_epochs=1", "train_cfg.val_interval=1",
+                    "default_hooks.checkpoint.interval=1", "default_hooks.logger.interval=1",
+                    "train_dataloader.batch_size=2", "train_dataloader.num_workers=0",
+                    "train_dataloader.persistent_workers=False", "val_dataloader.num_workers=0",
+                    "val_dataloader.persistent_workers=False")
+    log = proc.stdout + proc.stderr
+    assert "into the generator" in log and "Epoch(train) [1][1/" in log
+    assert "generator.lr" in log and "discriminators.lr" in log
+    for key in ("loss_d_pix2pix", "loss_g_adv_pix2pix", "loss_g_l1_pix2pix", "MPLE", "kappa"):
+        assert key in log, key
+    assert (tmp_path / "p2" / "epoch_1.pth").is_file()
+
+
 def test_missing_load_from_is_named(tmp_path):
     proc = run_tool("tools/train.py", PIX2PIX, "--work-dir", str(tmp_path), "--cfg-options",
                     f"load_from={tmp_path}/nope.pth", check=False)

@@ -18,7 +18,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-
 #: per-image duplicates and secondary columns left out of the validation panel (still in scalars.json)
 _VAL_CLUTTER = ("img_", "Precision.", "Recall.", "aAcc", "mPrecision", "mRecall")
 
