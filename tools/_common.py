@@ -46,6 +46,9 @@ def load_mm_config(path: str, cfg_options: dict | None = None, launcher: str = "
         raise OrgansegInputError(f"{path}: cannot load config: {type(err).__name__}: {err}") from err
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    if launcher != "none" and cfg.get("model", {}).get("type") == "AdversarialSegmentor":
+        raise OrgansegInputError(f"{path}: AdversarialSegmentor (a GAN phase) trains in one process; "
+                                 "run it without --launcher pytorch / torchrun")
     cfg.launcher = launcher
     if launcher == "pytorch":
         _cpu_distributed(cfg)

@@ -23,6 +23,4 @@ optim_wrapper = dict(
     discriminators=dict(type="OptimWrapper", optimizer=dict(type="Adam", lr=2e-4, betas=(0.5, 0.999))),
 )
 param_scheduler = dict(_delete_=True, generator={{_base_.param_scheduler}}, discriminators=[])
-# several GPUs: the G and D steps need mmengine's separate-DDP wrapper (as mmagic's GANs)
-model_wrapper_cfg = dict(type="MMSeparateDistributedDataParallel", broadcast_buffers=False,
-                         find_unused_parameters=True)
+# Trains in one process (one GPU or the CPU): AdversarialSegmentor refuses torch.distributed wrappers.

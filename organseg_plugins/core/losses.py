@@ -120,11 +120,11 @@ def bce_dice_loss(logits: Tensor, target: Tensor, *, bce_weight: float = 1.0, di
 
     # Eq. 1 on valid pixels; BCE-with-logits is the numerically stable form of -[g log p + (1-g) log(1-p)].
     bce_map = F.binary_cross_entropy_with_logits(logits, g, reduction="none") * valid
-    # Eq. 2 per image, sums over valid pixels only.
-    p = torch.sigmoid(logits) * valid
-    gv = g * valid
-    inter = (p * gv).sum(dims)
-    dice = (2.0 * inter + smooth) / (p.sum(dims) + gv.sum(dims) + smooth)
+    # Eq. 2 per image, sums over valid pixels only; a pixel weight w counts once in every sum (soft Dice of
+    # weighted pixel sets: 2 sum w p g / (sum w p + sum w g)), so weights in {0, 1} are the plain masked Dice.
+    p = torch.sigmoid(logits)
+    inter = (valid * p * g).sum(dims)
+    dice = (2.0 * inter + smooth) / ((valid * p).sum(dims) + (valid * g).sum(dims) + smooth)
     dice_loss = 1.0 - dice  # (N,)
 
     if reduction == "mean":

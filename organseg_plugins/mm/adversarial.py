@@ -25,6 +25,10 @@ from mmseg.utils import add_prefix
 from torch import nn
 
 SOURCES = ("decode_head", "auxiliary_head")
+_SINGLE_PROCESS_ONLY = (
+    "AdversarialSegmentor trains in one process: its D/G steps call the generator's heads directly, which "
+    "torch.distributed wrappers (MMDistributedDataParallel, MMSeparateDistributedDataParallel) would bypass "
+    "or not synchronise. Run this phase without --launcher pytorch / torchrun (one GPU or the CPU).")
 OWN_PREFIXES = ("generator.", "discriminators.", "data_preprocessor.", "postprocessor.")
 
 
@@ -122,8 +126,8 @@ class AdversarialSegmentor(BaseModel):
         if mode == "predict":
             results = self.generator.predict(inputs, data_samples)
             return self.postprocessor(results) if self.postprocessor is not None else results
-        if mode == "loss":
-            return self.generator.loss(inputs, data_samples)
+        if mode == "loss":  # only reached when a DDP wrapper bypasses train_step: say so instead of training wrong
+            raise RuntimeError(_SINGLE_PROCESS_ONLY)
         if mode == "tensor":
             return self.generator._forward(inputs, data_samples)
         raise ValueError(f"invalid mode {mode!r}")
@@ -182,6 +186,8 @@ class AdversarialSegmentor(BaseModel):
                 optim_wrapper.keys()):
             raise TypeError("AdversarialSegmentor needs optim_wrapper=dict(constructor="
                             "'MultiModuleOptimWrapperConstructor', generator=..., discriminators=...)")
+        if is_model_wrapper(self.generator) or is_model_wrapper(self.discriminators):
+            raise RuntimeError(_SINGLE_PROCESS_ONLY)
         g_optim, d_optim = optim_wrapper["generator"], optim_wrapper["discriminators"]
         data = self.data_preprocessor(data, True)
         inputs, samples = data["inputs"], data["data_samples"]

@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
-import csv
 import os.path as osp
 
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from organseg_plugins.core.converters import read_csv_rows
 from organseg_plugins.core.errors import OrgansegInputError
 
 
 def _read_meta_csv(path: str) -> dict[str, dict]:
-    """Read ``meta.csv`` (one row per image, keyed by ``filename``) into ``{stem: row}``."""
+    """Read ``meta.csv`` (one row per image, keyed by ``filename``) into ``{stem: row}``.
+
+    The core's CSV reader handles a BOM (spreadsheet exports), stripped cells and the required column;
+    empty cells become ``None`` (the metric then skips that value) and numbers are parsed.
+    """
     rows: dict[str, dict] = {}
-    with open(path, newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames is None or "filename" not in reader.fieldnames:
-            raise OrgansegInputError(f"{path}: CSV needs a 'filename' column, found {reader.fieldnames}")
-        for row in reader:
-            stem = osp.splitext(osp.basename(row["filename"]))[0]
-            rows[stem] = {k: _to_number(v) for k, v in row.items()}
+    for row in read_csv_rows(path, required=("filename",)):
+        stem = osp.splitext(osp.basename(row["filename"]))[0]
+        rows[stem] = {k: _to_number(v) for k, v in row.items()}
     return rows
 
 
 def _to_number(value: str):
-    try:
-        return float(value) if any(c in value for c in ".eE") else int(value)
-    except ValueError:
-        return value
+    if value == "":
+        return None
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
 
 
 @DATASETS.register_module()

@@ -121,10 +121,11 @@ class OrganSegMetric(BaseMetric):
                     keys = (SURFACE_KEYS if self.surface_metrics else ()) + \
                            (BOUNDARY_KEYS if self.boundary_metrics else ())
                     vals.update({k: allm[k] for k in keys})
-                if self.length_key in sample and pred.ndim == 2:
+                if sample.get(self.length_key) is not None and pred.ndim == 2:
                     organ = pred_v == c
                     measure = max_feret_diameter if self.length_method == "feret" else ellipse_major_axis
-                    vals["length_pred"] = measure(organ, spacing if spacing else 1.0) if organ.any() else 0.0
+                    px = spacing if spacing is not None else 1.0  # invalid spacing raises, naming the value
+                    vals["length_pred"] = measure(organ, px) if organ.any() else 0.0
                     vals["length_true"] = float(sample[self.length_key])
                 rec["per_class"][c] = vals
             self.results.append(rec)

@@ -106,6 +106,21 @@ def test_pixel_weight_zero_equals_ignore():
         bce_dice_loss(logits, ignored).item(), abs=1e-6)
 
 
+def test_non_binary_pixel_weights_count_once_in_each_dice_sum():
+    # p = [[.8, .5], [.2, .5]], g = [[1, 1], [0, 0]], w = [[2, 1], [1, .5]] (smooth = 1)
+    # weighted Dice = (2*(2*.8 + 1*.5) + 1) / ((2*.8 + .5 + .2 + .5*.5) + (2 + 1) + 1) = 5.2 / 6.55
+    # weighted BCE  = (2*-ln .8 + -ln .5 + -ln .8 + .5*-ln .5) / (2 + 1 + 1 + .5)
+    logits = _logits([[LN4, 0.0], [-LN4, 0.0]])
+    target = torch.tensor([[[1, 1], [0, 0]]])
+    w = torch.tensor([[[2.0, 1.0], [1.0, 0.5]]])
+    bce = (3 * -math.log(0.8) + 1.5 * -math.log(0.5)) / 4.5
+    dice = 5.2 / 6.55
+    assert bce_dice_loss(logits, target, weight=w).item() == pytest.approx(bce + 1 - dice, abs=1e-6)
+    # a perfect, confident prediction scores Dice ~1 whatever the weights
+    perfect = _logits([[20.0, 20.0], [-20.0, -20.0]])
+    assert bce_dice_loss(perfect, target, weight=w, bce_weight=0).item() == pytest.approx(0.0, abs=1e-6)
+
+
 def test_gradient_flows_and_decreases_loss():
     torch.manual_seed(0)
     logits = torch.randn(2, 1, 8, 8, requires_grad=True)

@@ -81,18 +81,34 @@ class _Wrap:
 
 def test_l1_term_is_lambda_times_mean_abs_error(phantom_root):
     cfg, model, optim = build()
-    model.train()
-    data = model.data_preprocessor(batch(cfg, phantom_root), True)
+    model.eval()  # BN on running statistics and no drop-path: the generator's output is deterministic
+    raw = batch(cfg, phantom_root)
+    data = model.data_preprocessor(copy.deepcopy(raw), True)
     gt = torch.stack([s.gt_sem_seg.data for s in data["data_samples"]]).long()
-    outputs = model._outputs(data["inputs"])
-    adv = model.adversaries[0]
-    real, fake, mask_real, mask_fake, valid = model._judged(adv, outputs, data["inputs"], gt)
+    with torch.no_grad():
+        outputs = model._outputs(data["inputs"])
+        adv = model.adversaries[0]
+        real, fake, mask_real, mask_fake, valid = model._judged(adv, outputs, data["inputs"], gt)
     assert real.shape[1] == fake.shape[1] == 4  # concat(image, mask), Eq. 7's D(x, y)
     assert mask_fake.shape[2:] == data["inputs"].shape[2:]  # judged at input resolution
+    assert 0 <= mask_fake.min() and mask_fake.max() <= 1
     # real = one-hot GT on valid pixels; ignored pixels (255: padding after RandomResize) copy the prediction
     assert torch.equal(valid, (gt != 255).float())
-    assert torch.equal(mask_real, torch.where(gt == 255, mask_fake.detach(), (gt == 1).float()))
-    assert 0 <= mask_fake.min() and mask_fake.max() <= 1
+    assert torch.equal(mask_real, torch.where(gt == 255, mask_fake, (gt == 1).float()))
+    # Eq. 6: lambda * mean |y - G(x)| over the valid pixels, lambda = 100; the G loss is computed on the outputs
+    # of the forward pass before either update, i.e. the ones above
+    expected = 100.0 * float(((mask_fake - (gt == 1).float()).abs() * valid).sum() / valid.sum())
+    logs = model.train_step(raw, optim)
+    assert float(logs["loss_g_l1_pix2pix"]) == pytest.approx(expected, rel=1e-5)
+    assert float(logs["loss_g"]) == pytest.approx(expected + float(logs["loss_g_adv_pix2pix"]), rel=1e-5)
+
+
+def test_refuses_distributed_wrappers_with_a_clear_error(phantom_root):
+    """mmengine's default DDP wrapper calls forward(mode='loss') instead of train_step: that must not train."""
+    cfg, model, optim = build()
+    data = model.data_preprocessor(batch(cfg, phantom_root), True)
+    with pytest.raises(RuntimeError, match="trains in one process"):
+        model(data["inputs"], data["data_samples"], mode="loss")
 
 
 def test_phase1_checkpoint_loads_into_generator(phantom_root, tmp_path):

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os.path as osp
 import shutil
 
 import cv2
 import numpy as np
 import pytest
 from conftest import REPO
+from mmengine.registry import init_default_scope
 
 import organseg_plugins.mm  # noqa: F401  (registers)
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.mm import BinaryOrganDataset
 
+init_default_scope("mmseg")  # the pipelines name mmseg transforms
 PIPELINE = [dict(type="LoadImageFromFile"), dict(type="LoadBinaryAnnotations")]
 
 
@@ -64,6 +67,21 @@ def test_size_mismatch_is_rejected(spleen_copy):
     cv2.imwrite(str(path), np.zeros((10, 12), np.uint8))
     with pytest.raises(OrgansegInputError, match=rf"{path.name}: mask size \(10, 12\) differs"):
         make(spleen_copy)[0]
+
+
+def test_spreadsheet_csv_with_bom_and_empty_cells(spleen_copy):
+    """An Excel-saved meta.csv (UTF-8 BOM) still has its 'filename' column; an empty length cell is None."""
+    csv_path = spleen_copy / "meta.csv"
+    lines = csv_path.read_text().splitlines()
+    header = lines[0].split(",")
+    first = lines[1].split(",")
+    first[header.index("length_mm")] = ""
+    csv_path.write_text("\ufeff" + "\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
+    ds = make(spleen_copy)
+    infos = {osp.basename(ds.get_data_info(i)["img_path"]): ds.get_data_info(i) for i in range(len(ds))}
+    name = osp.basename(first[header.index("filename")])
+    assert infos[name]["length_mm"] is None  # the first CSV row is a train image
+    assert all(isinstance(i["spacing_mm"], float) for i in infos.values())
 
 
 def test_missing_mask_is_named(spleen_copy):

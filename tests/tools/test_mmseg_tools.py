@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 import torch
@@ -106,10 +107,19 @@ def test_resume_continues_from_checkpoint(phantom_root, tmp_path):
     assert (work / "iter_4.pth").is_file()
 
 
+def test_gan_phase_refuses_a_distributed_launch(tmp_path):
+    proc = run_tool("tools/train.py", PIX2PIX, "--launcher", "pytorch", "--work-dir", str(tmp_path), check=False)
+    assert proc.returncode == 1 and "trains in one process" in proc.stderr and "Traceback" not in proc.stderr
+
+
 @pytest.mark.slow
 def test_torchrun_two_processes_gloo(phantom_root, tmp_path):
     work = tmp_path / "dist"
-    proc = run_tool("-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
+    with socket.socket() as sock:  # a free port: a fixed one may be taken by another run on the machine
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = run_tool("-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
+                    "--master_port", str(port),
                     "tools/train.py", CFG, "--launcher", "pytorch", "--work-dir", str(work),
                     *small_run_options(phantom_root, 3))
     log = proc.stdout + proc.stderr
