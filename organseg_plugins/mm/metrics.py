@@ -15,6 +15,7 @@ from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
 from organseg_plugins.core import metrics as M
+from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.fileio import atomic_write_text
 from organseg_plugins.core.measure import ellipse_major_axis, max_feret_diameter
 
@@ -136,6 +137,9 @@ class OrganSegMetric(BaseMetric):
         classes = list(self.dataset_meta["classes"])
         k = len(classes)
         cm = sum(r["cm"] for r in results)
+        if cm.sum() == 0:
+            raise OrgansegInputError(f"OrganSegMetric: no labelled pixel in the {len(results)} evaluated image(s) "
+                                     f"(every ground-truth pixel equals ignore_index={self.ignore_index})")
         pooled = _overlap_from_confusion(cm)
         per_img = [_overlap_from_confusion(r["cm"]) for r in results]
         out: dict[str, float] = OrderedDict()

@@ -90,3 +90,11 @@ def test_bad_labels_are_named():
     ev.dataset_meta = dict(classes=("background", "organ"))
     with pytest.raises(ValueError, match=r"labels \[0, 7\] outside 0..1"):
         ev.process([sample(np.zeros((2, 2), int), np.array([[0, 7], [0, 0]]))])
+
+
+def test_all_pixels_ignored_is_an_error_not_nan():
+    ev = Evaluator(dict(type="OrganSegMetric"))
+    ev.dataset_meta = dict(classes=("background", "organ"))
+    ev.process([sample(np.ones((2, 2), int), np.full((2, 2), 255))])
+    with pytest.raises(ValueError, match="no labelled pixel in the 1 evaluated image"):
+        ev.evaluate(1)
