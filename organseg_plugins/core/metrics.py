@@ -72,6 +72,8 @@ __all__ = [
     "specificity",
     "accuracy",
     "kappa",
+    "overlap_from_confusion_matrix",
+    "kappa_from_confusion_matrix",
     "voe",
     "rvd",
     "surface_distances",
@@ -735,6 +737,47 @@ def kappa(pred: ArrayLike, gt: ArrayLike) -> float:
         Kappa in [-1, 1].
     """
     return _Pair(pred, gt).kappa()
+
+
+def overlap_from_confusion_matrix(cm: ArrayLike) -> dict[str, np.ndarray]:
+    """Per-class precision, recall, IoU and Dice (one-vs-rest) of a ``K x K`` confusion matrix.
+
+    Rows are ground-truth classes, columns predictions (``cm[g, p]`` pixels), so that a dataset's matrix is
+    the sum of its images' (the "pooled" convention of mmseg's IoUMetric and the spleen paper's Table 2).
+    A class absent from both ground truth and prediction scores 1 (the empty-mask convention above).
+
+    Args:
+        cm: non-negative counts, shape ``(K, K)``.
+
+    Returns:
+        ``{"precision", "recall", "iou", "dice"}``, each an array of ``K`` fractions.
+    """
+    cm = np.asarray(cm, dtype=np.float64)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or (cm < 0).any():
+        raise OrgansegInputError(f"confusion matrix must be square and non-negative, got shape {cm.shape}")
+    tp = np.diag(cm)
+    fp = cm.sum(0) - tp
+    fn = cm.sum(1) - tp
+
+    def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        return np.where(den > 0, num / np.maximum(den, 1e-300), 1.0)
+
+    return dict(precision=ratio(tp, tp + fp), recall=ratio(tp, tp + fn), iou=ratio(tp, tp + fp + fn),
+                dice=ratio(2 * tp, 2 * tp + fp + fn))
+
+
+def kappa_from_confusion_matrix(cm: ArrayLike) -> float:
+    """Cohen's kappa ``(Po - Pe) / (1 - Pe)`` of a ``K x K`` confusion matrix (1 when ``Pe == 1``).
+
+    For ``K = 2`` this equals :func:`kappa` of the two masks. Raises on an all-zero matrix (no pixel).
+    """
+    cm = np.asarray(cm, dtype=np.float64)
+    n = cm.sum()
+    if n <= 0:
+        raise OrgansegInputError("kappa of an empty confusion matrix (no pixel counted)")
+    po = np.trace(cm) / n
+    pe = float((cm.sum(0) * cm.sum(1)).sum()) / n**2
+    return 1.0 if pe >= 1.0 else float((po - pe) / (1.0 - pe))
 
 
 def voe(pred: ArrayLike, gt: ArrayLike) -> float:

@@ -23,31 +23,6 @@ SURFACE_KEYS = ("hd", "hd95", "asd", "rmsd")
 BOUNDARY_KEYS = ("boundary_iou", "trimap_iou", "boundary_f")
 
 
-def _overlap_from_confusion(cm: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-class precision/recall/IoU/Dice (one-vs-rest) from a KxK confusion matrix (rows = GT).
-
-    Empty conventions as in the core: a class absent from both GT and prediction scores 1.
-    """
-    tp = np.diag(cm).astype(float)
-    fp = cm.sum(0) - tp
-    fn = cm.sum(1) - tp
-
-    def ratio(num, den):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(den > 0, num / np.maximum(den, 1e-300), 1.0)
-
-    return dict(precision=ratio(tp, tp + fp), recall=ratio(tp, tp + fn), iou=ratio(tp, tp + fp + fn),
-                dice=ratio(2 * tp, 2 * tp + fp + fn))
-
-
-def cohen_kappa(cm: np.ndarray) -> float:
-    """Cohen's kappa (Po - Pe) / (1 - Pe) of a KxK confusion matrix; 1 when Pe == 1 (constant agreement)."""
-    n = cm.sum()
-    po = np.trace(cm) / n
-    pe = float((cm.sum(0) * cm.sum(1)).sum()) / float(n) ** 2
-    return 1.0 if pe >= 1.0 else float((po - pe) / (1.0 - pe))
-
-
 @METRICS.register_module()
 class OrganSegMetric(BaseMetric):
     """Per-class and mean overlap, kappa, surface/boundary distances and organ-length error (MPLE).
@@ -140,8 +115,8 @@ class OrganSegMetric(BaseMetric):
         if cm.sum() == 0:
             raise OrgansegInputError(f"OrganSegMetric: no labelled pixel in the {len(results)} evaluated image(s) "
                                      f"(every ground-truth pixel equals ignore_index={self.ignore_index})")
-        pooled = _overlap_from_confusion(cm)
-        per_img = [_overlap_from_confusion(r["cm"]) for r in results]
+        pooled = M.overlap_from_confusion_matrix(cm)
+        per_img = [M.overlap_from_confusion_matrix(r["cm"]) for r in results]
         out: dict[str, float] = OrderedDict()
         for key, label in (("precision", "Precision"), ("recall", "Recall"), ("iou", "IoU"), ("dice", "Dice")):
             for i, name in enumerate(classes):
@@ -153,7 +128,7 @@ class OrganSegMetric(BaseMetric):
                 out[f"img_{label}.{name}"] = 100 * float(stack[:, i].mean())
             out[f"img_m{label}"] = 100 * float(stack.mean())
         out["aAcc"] = 100 * float(np.trace(cm) / cm.sum())
-        out["kappa"] = cohen_kappa(cm)
+        out["kappa"] = M.kappa_from_confusion_matrix(cm)
         organs = self._organs(k)
         dist_names = [n for n in SURFACE_KEYS + BOUNDARY_KEYS if any(n in r["per_class"].get(organs[0], {})
                                                                      for r in results)] if organs else []
@@ -197,7 +172,7 @@ class OrganSegMetric(BaseMetric):
         writer = csv.DictWriter(buf, fieldnames=fields + extra)
         writer.writeheader()
         for r in results:
-            ov = _overlap_from_confusion(r["cm"])
+            ov = M.overlap_from_confusion_matrix(r["cm"])
             for c in organs:
                 row = dict(img_path=r["img_path"], **{"class": classes[c]}, spacing=r["spacing"],
                            **{m: f"{100 * ov[m][c]:.4f}" for m in ("iou", "dice", "precision", "recall")})

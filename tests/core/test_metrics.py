@@ -542,3 +542,21 @@ def test_core_imports_no_framework():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_confusion_matrix_overlap_and_kappa_equal_the_mask_functions():
+    """The pooled (confusion-matrix) forms used by OrganSegMetric agree with the mask functions for K = 2."""
+    rng = np.random.default_rng(7)
+    pred, gt = rng.random((32, 32)) > 0.6, rng.random((32, 32)) > 0.5
+    cm = np.bincount(2 * gt.ravel().astype(int) + pred.ravel().astype(int), minlength=4).reshape(2, 2)
+    ov = M.overlap_from_confusion_matrix(cm)
+    assert ov["iou"][1] == pytest.approx(M.jaccard(pred, gt), rel=1e-12)
+    assert ov["dice"][1] == pytest.approx(M.dice(pred, gt), rel=1e-12)
+    assert ov["precision"][1] == pytest.approx(M.precision(pred, gt), rel=1e-12)
+    assert ov["recall"][1] == pytest.approx(M.recall(pred, gt), rel=1e-12)
+    assert ov["iou"][0] == pytest.approx(M.jaccard(~pred, ~gt), rel=1e-12)  # background = one-vs-rest
+    assert M.kappa_from_confusion_matrix(cm) == pytest.approx(M.kappa(pred, gt), rel=1e-12)
+    # a class absent from GT and prediction scores 1; an all-zero matrix is an error
+    assert M.overlap_from_confusion_matrix([[5, 0], [0, 0]])["iou"].tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="no pixel"):
+        M.kappa_from_confusion_matrix(np.zeros((2, 2)))
