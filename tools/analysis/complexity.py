@@ -35,7 +35,6 @@ and count in both columns. Elementwise ops, activations and softmax count in nei
 from __future__ import annotations
 
 import argparse
-import csv
 import glob
 import math
 import os.path as osp
@@ -48,6 +47,7 @@ from collections.abc import Iterable, Sequence
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from _common import fail_cleanly, load_mm_config  # noqa: E402
 
+from organseg_plugins.core.converters import write_csv as _write_csv_atomic  # noqa: E402
 from organseg_plugins.core.errors import OrgansegInputError  # noqa: E402
 
 STD_COL = "GMACs counter (no attention matmuls)"
@@ -234,11 +234,7 @@ def format_table(rows: Sequence[dict]) -> str:
 
 def write_csv(rows: Sequence[dict], path: str) -> None:
     """Write the rows (full precision) to ``path``."""
-    keys = ["config", "shape", PARAMS_COL, STD_COL, ATTN_COL]
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_csv_atomic(path, ["config", "shape", PARAMS_COL, STD_COL, ATTN_COL], rows)  # atomic
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
