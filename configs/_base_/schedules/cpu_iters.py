@@ -19,3 +19,4 @@ default_hooks = dict(
     visualization=dict(type="SegVisualizationHook"),
 )
 custom_hooks = [dict(type="CheckFiniteLossHook")]
+randomness = dict(seed=0)  # reproducible phantom runs (mmengine seeds python, numpy and torch)
