@@ -97,6 +97,20 @@ def test_matrix_products_are_told_apart():
     assert res["params"] == 2 * 16 * 16
 
 
+def test_one_channel_liver_unet_counts_match_its_layers():
+    """The Table 4 U-Net reads 1 channel; its MACs are the sum over its layers, computed here by hand at 64x64."""
+    tool = _tool_module()
+    model = tool.build_inference_model(str(REPO / "configs/liver/unet_table4_1xb8-50e_liver-512x512.py"))
+    assert tool.input_channels(model) == 1
+    res = tool.count_model(model, (64, 64))
+    # per level (size s, in c_in, out f): two 3x3 convs: s^2 * 9 * (c_in * f + f * f); decoder: 2x2 transposed conv
+    # (s^2 * 4 * c * f at the input size), then 3x3 convs on the concat (2f -> f) and f -> f; 1x1 head: 16 * 1.
+    sizes, filters = [64, 32, 16, 8, 4], [16, 32, 64, 128, 256]
+    enc = sum(s * s * 9 * (ci * f + f * f) for s, ci, f in zip(sizes, [1] + filters[:-1], filters))
+    dec = sum((s // 2) ** 2 * 4 * (2 * f) * f + s * s * 9 * (2 * f * f + f * f) for s, f in zip(sizes[:-1], filters[:-1]))
+    assert res["macs"] == enc + dec + 64 * 64 * 16 and res["macs_attn"] == res["macs"]
+
+
 @pytest.mark.parametrize("bad", ["no/such/config.py"])
 def test_missing_config_fails_cleanly(bad):
     proc = run_tool(TOOL, bad, check=False, timeout=120)

@@ -4,8 +4,8 @@
 
 Each model is built from its config (``custom_imports`` honoured, ``organseg_plugins.mm`` always
 registered, default scope initialised), put in eval mode without its auxiliary heads (they do not run at
-inference, as in mmseg's ``tools/analysis_tools/get_flops.py``) and traced once on a 1x3xHxW input through
-``model.forward(inputs, mode='tensor')`` (the segmentor's ``_forward``: backbone + decode head(s), logits
+inference, as in mmseg's ``tools/analysis_tools/get_flops.py``) and traced once on a 1xCxHxW input
+(C = the first convolution's input channels) through ``model.forward(inputs, mode='tensor')`` (the segmentor's ``_forward``: backbone + decode head(s), logits
 at the head's resolution). Directories are expanded to the ``*.py`` configs they hold (``_base_`` skipped).
 
 Two FLOP columns, both in G *multiply-accumulates* (one fused multiply-add = 1, the convention of fvcore,
@@ -160,8 +160,18 @@ class _Classifier:
         return Counter({ACT_MATMUL_KEY: n})
 
 
-def count_model(model, shape: Sequence[int]) -> dict:
-    """Params and the two MAC counts of ``model`` on a ``1x3xHxW`` input (see the module docstring).
+def input_channels(model) -> int:
+    """Channels the model reads: those of its first convolution (3 for RGB backbones, 1 for the liver U-Net)."""
+    import torch
+
+    conv = next((m for m in model.modules() if isinstance(m, torch.nn.Conv2d)), None)
+    return conv.in_channels if conv is not None else 3
+
+
+def count_model(model, shape: Sequence[int], in_channels: int | None = None) -> dict:
+    """Params and the two MAC counts of ``model`` on a ``1xCxHxW`` input (see the module docstring).
+
+    ``in_channels`` defaults to :func:`input_channels` of the model.
 
     Returns ``dict(params=..., macs=..., macs_attn=..., by_operator=Counter, not_counted=Counter)``.
     """
@@ -170,7 +180,7 @@ def count_model(model, shape: Sequence[int]) -> dict:
     from mmengine.analysis.complexity_analysis import _DEFAULT_SUPPORTED_FLOP_OPS
 
     h, w = shape
-    x = torch.rand(1, 3, h, w)
+    x = torch.rand(1, in_channels or input_channels(model), h, w)
     handles = {
         "aten::matmul": _Classifier(_DEFAULT_SUPPORTED_FLOP_OPS["aten::matmul"], (0, 1)),
         "aten::mm": _Classifier(_DEFAULT_SUPPORTED_FLOP_OPS["aten::mm"], (0, 1)),
