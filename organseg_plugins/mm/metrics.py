@@ -89,7 +89,12 @@ class OrganSegMetric(BaseMetric):
             spacing = sample.get(self.spacing_key)
             rec = dict(img_path=name, cm=cm, spacing=spacing, per_class={})
             pred_v, gt_v = np.where(valid, pred, -1), np.where(valid, gt, -1)
-            for c in self._organs(num_classes):
+            organs = self._organs(num_classes)
+            if sample.get(self.length_key) is not None and len(organs) > 1:
+                raise OrgansegInputError(
+                    f"{name}: one '{self.length_key}' per image but {len(organs)} organ classes {organs}; "
+                    "MPLE needs one organ: set OrganSegMetric(organ_classes=[k]) or drop the length column")
+            for c in organs:
                 vals = {}
                 if self.surface_metrics or self.boundary_metrics:
                     allm = M.compute_all(pred_v == c, gt_v == c, spacing, boundary_metrics=self.boundary_metrics,

@@ -98,3 +98,16 @@ def test_all_pixels_ignored_is_an_error_not_nan():
     ev.process([sample(np.ones((2, 2), int), np.full((2, 2), 255))])
     with pytest.raises(ValueError, match="no labelled pixel in the 1 evaluated image"):
         ev.evaluate(1)
+
+
+def test_one_length_for_several_organs_is_refused():
+    ev = Evaluator(dict(type="OrganSegMetric"))
+    ev.dataset_meta = dict(classes=("background", "liver", "spleen"))
+    z = np.zeros((4, 4), np.int64)
+    with pytest.raises(ValueError, match=r"one 'length_mm' per image but 2 organ classes \[1, 2\]"):
+        ev.process([sample(z, z, length_mm=5.0)])
+    # naming the organ makes it well defined
+    ev = Evaluator(dict(type="OrganSegMetric", organ_classes=[2]))
+    ev.dataset_meta = dict(classes=("background", "liver", "spleen"))
+    ev.process([sample(z, z, length_mm=5.0)])
+    assert ev.evaluate(1)["MPLE"] == pytest.approx(100.0)  # nothing predicted: length 0 vs 5
