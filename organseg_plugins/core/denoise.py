@@ -373,18 +373,10 @@ def read_gray_slice(path: str | os.PathLike) -> tuple[np.ndarray, np.dtype]:
     Raises:
         OrgansegInputError: Naming the file, if it is missing, empty, not decodable or not 8/16 bit.
     """
+    from .converters import read_image_file  # shared reader; imported here: converters pull in pydicom
+
     path = Path(path)
-    if not path.is_file():
-        raise OrgansegInputError(f"image file {str(path)!r} does not exist or is not a regular file")
-    try:
-        raw = np.fromfile(str(path), dtype=np.uint8)
-    except OSError as exc:
-        raise OrgansegInputError(f"image file {str(path)!r} could not be read: {exc}") from exc
-    if raw.size == 0:
-        raise OrgansegInputError(f"image file {str(path)!r} is empty (0 bytes)")
-    img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise OrgansegInputError(f"image file {str(path)!r} could not be decoded as an image (corrupt or not an image)")
+    img = read_image_file(path)
     if img.dtype not in (np.uint8, np.uint16):
         raise OrgansegInputError(f"image file {str(path)!r} has pixel type {img.dtype}; expected 8 or 16 bit")
     if img.ndim == 3:
