@@ -32,3 +32,17 @@ def run_tool(*args: str, timeout: int = 900, env: dict | None = None, check: boo
         raise AssertionError(f"{args} exited {proc.returncode}\nSTDOUT:\n{proc.stdout[-6000:]}\n"
                              f"STDERR:\n{proc.stderr[-6000:]}")
     return proc
+
+
+def small_run_options(phantom_root: Path, iters: int = 2, dataset: str = "spleen_us") -> list[str]:
+    """``--cfg-options`` shrinking a phantom mmseg config to ``iters`` iterations on ``phantom_root/dataset``,
+    logging every iteration, in-process data loading (no workers)."""
+    root = f"{phantom_root}/{dataset}"
+    return ["--cfg-options", f"train_cfg.max_iters={iters}", f"train_cfg.val_interval={iters}",
+            f"default_hooks.checkpoint.interval={iters}", "default_hooks.logger.interval=1",
+            f"train_dataloader.dataset.data_root={root}", f"val_dataloader.dataset.data_root={root}",
+            f"test_dataloader.dataset.data_root={root}",
+            "train_dataloader.batch_size=2", "train_dataloader.num_workers=0",
+            "train_dataloader.persistent_workers=False", "val_dataloader.num_workers=0",
+            "val_dataloader.persistent_workers=False", "test_dataloader.num_workers=0",
+            "test_dataloader.persistent_workers=False"]

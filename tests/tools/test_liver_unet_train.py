@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import run_tool
+from conftest import run_tool, small_run_options
 
 CFG = "configs/liver/unet_table4_1xb4-600it_phantom-liver-128x128.py"
-
-
-def small_run_options(phantom_root, iters=2):
-    return ["--cfg-options", f"train_cfg.max_iters={iters}", f"train_cfg.val_interval={iters}",
-            f"default_hooks.checkpoint.interval={iters}", "default_hooks.logger.interval=1",
-            f"train_dataloader.dataset.data_root={phantom_root}/liver_ct",
-            f"val_dataloader.dataset.data_root={phantom_root}/liver_ct",
-            f"test_dataloader.dataset.data_root={phantom_root}/liver_ct",
-            "train_dataloader.batch_size=2", "train_dataloader.num_workers=0",
-            "train_dataloader.persistent_workers=False", "val_dataloader.num_workers=0",
-            "val_dataloader.persistent_workers=False", "test_dataloader.num_workers=0",
-            "test_dataloader.persistent_workers=False"]
 
 
 @pytest.mark.slow
 def test_liver_unet_train_two_iterations_then_test(phantom_root, tmp_path):
     work = tmp_path / "work"
-    proc = run_tool("tools/train.py", CFG, "--work-dir", str(work), *small_run_options(phantom_root))
+    proc = run_tool("tools/train.py", CFG, "--work-dir", str(work), *small_run_options(phantom_root, dataset="liver_ct"))
     log = proc.stdout + proc.stderr
     assert "Iter(train) [1/2]" in log and "decode.loss_bce" in log
     ckpt = work / "iter_2.pth"
@@ -34,7 +22,7 @@ def test_liver_unet_train_two_iterations_then_test(phantom_root, tmp_path):
     assert any(k.startswith("backbone.net.encoders.") for k in state["state_dict"])
     assert all(torch.isfinite(v).all() for v in state["state_dict"].values() if v.is_floating_point())
     proc = run_tool("tools/test.py", CFG, str(ckpt), "--work-dir", str(tmp_path / "test"),
-                    *small_run_options(phantom_root))
+                    *small_run_options(phantom_root, dataset="liver_ct"))
     out = proc.stdout + proc.stderr
     # Table 6: Mask IoU (IoU.liver), Trimap IoU, F-measure (boundary F), Boundary IoU; pixel F1 = Dice
     for col in ("IoU", "Dice", "liver", "background", "BOUNDARY_IOU", "TRIMAP_IOU", "BOUNDARY_F",

@@ -7,22 +7,10 @@ import socket
 
 import pytest
 import torch
-from conftest import REPO, run_tool
+from conftest import REPO, run_tool, small_run_options
 
 CFG = "configs/spleen/segformer_b0_bcedice_phantom-spleen-128x128.py"
 PIX2PIX = "configs/spleen/segformer_b0_pix2pix_phantom-spleen-128x128.py"
-
-
-def small_run_options(phantom_root, iters=2):
-    return ["--cfg-options", f"train_cfg.max_iters={iters}", f"train_cfg.val_interval={iters}",
-            f"default_hooks.checkpoint.interval={iters}", "default_hooks.logger.interval=1",
-            f"train_dataloader.dataset.data_root={phantom_root}/spleen_us",
-            f"val_dataloader.dataset.data_root={phantom_root}/spleen_us",
-            f"test_dataloader.dataset.data_root={phantom_root}/spleen_us",
-            "train_dataloader.batch_size=2", "train_dataloader.num_workers=0",
-            "train_dataloader.persistent_workers=False", "val_dataloader.num_workers=0",
-            "val_dataloader.persistent_workers=False", "test_dataloader.num_workers=0",
-            "test_dataloader.persistent_workers=False"]
 
 
 @pytest.mark.slow
