@@ -1,6 +1,6 @@
 """Augmentation logic of the spleen paper's Table 1, in Ultralytics semantics (framework-free).
 
-Table 1 (000_02cdd544fd96d0ee) tunes Ultralytics' augmentation hyper-parameters:
+Table 1 of Karimi et al. 2025, "Improving spleen segmentation in ultrasound images using a hybrid deep learning framework", Sci Rep tunes Ultralytics' augmentation hyper-parameters:
 ``hsv_h 0.0179, hsv_s 0.9, hsv_v 0.317, translate 0.11, scale 0.494, fliplr 0.34, mosaic 0.856``.
 This module holds the pure logic (parameter sampling from a given random generator, the affine matrix,
 the HSV look-up tables, the warps); :mod:`organseg_plugins.mm.transforms` wraps it as the mmseg

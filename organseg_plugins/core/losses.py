@@ -1,6 +1,6 @@
 """Segmentation losses in plain torch (no framework imports).
 
-:func:`bce_dice_loss` is the spleen paper's phase-1 loss (000_02cdd544fd96d0ee, Eq. 1-3)::
+:func:`bce_dice_loss` is the phase-1 loss of Karimi et al. 2025, "Improving spleen segmentation in ultrasound images using a hybrid deep learning framework", Sci Rep, Eq. 1-3::
 
     L = bce_weight * BCE + dice_weight * (1 - Dice)                           (Eq. 3)
     BCE  = -1/N * sum_i [g_i log p_i + (1 - g_i) log(1 - p_i)]                (Eq. 1)

@@ -4,7 +4,7 @@ This is the logic behind ``tools/evaluate_masks.py``: it reads binary masks from
 DICOM / DICOM-SEG files, pairs prediction and ground truth by file name, and runs
 :func:`organseg_plugins.core.metrics.compute_all` per case, either per file (2-D images or 3-D
 volumes) or per volume rebuilt from 2-D slices (``volumes=True``; the per-volume evaluation of
-SPEC section 3: VOE, RVD, ASD, RMSD, MSD, DSC, ... reported as mean +- std over volumes).
+Lian, Sun and Li 2025, "Extracting organs of interest from medical images based on convolutional neural network with auxiliary and refined constraints", Sci Rep, Tables 1-2: VOE, RVD, ASD, RMSD, MSD, DSC, ... reported as mean +- std over volumes).
 
 Conventions:
 
@@ -68,18 +68,19 @@ from typing import Any
 
 import numpy as np
 
-from organseg_plugins.core.converters import csv_text, read_image_file, write_csv
-from organseg_plugins.core.converters.dicom import (
-    _is_seg,
-    _normal,
-    _pixel_array,
+from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.io.dicom import (
+    is_seg,
+    pixel_array,
     pixel_spacing_mm,
     read_dicom,
     read_dicom_seg,
+    slice_normal,
 )
-from organseg_plugins.core.errors import OrgansegInputError, check_binary_mask
-from organseg_plugins.core.fileio import read_binary_mask
-from organseg_plugins.core.metrics import compute_all
+from organseg_plugins.core.io.images import read_binary_mask, read_image_file
+from organseg_plugins.core.io.tables import csv_text, write_csv
+from organseg_plugins.core.io.validate import as_binary_mask
+from organseg_plugins.core.metrics import compute_all, summarize_rows
 
 __all__ = [
     "MASK_EXTS",
@@ -143,33 +144,8 @@ def mask_stem(path: str | os.PathLike) -> str:
 
 
 def _binary(arr: np.ndarray, source: str, label: int | None) -> np.ndarray:
-    """0/1 (or ``== label``) integer/bool array -> bool array; errors name ``source``."""
-    if arr.size == 0:
-        raise OrgansegInputError(f"{source}: mask is empty (shape {arr.shape})")
-    if arr.dtype.kind == "f":
-        if not np.isfinite(arr).all():
-            raise OrgansegInputError(f"{source}: mask contains NaN or inf")
-        if not np.array_equal(arr, np.rint(arr)):
-            raise OrgansegInputError(
-                f"{source}: mask has non-integer values (probabilities? threshold them first)"
-            )
-        arr = arr.astype(np.int64)
-    elif arr.dtype != np.bool_ and arr.dtype.kind not in "iu":
-        raise OrgansegInputError(f"{source}: mask dtype {arr.dtype} is not an integer label map")
-    if label is not None:
-        return arr == label
-    if arr.dtype == np.bool_:
-        return arr
-    try:
-        check_binary_mask(arr, source)
-    except OrgansegInputError as exc:
-        found = set(np.unique(arr).tolist())
-        if found <= {0, 255}:
-            raise
-        raise OrgansegInputError(
-            f"{exc} (a label map? choose the organ's value with label= / --label)"
-        ) from None
-    return arr != 0
+    """0/1 (or ``== label``) mask -> bool array, through the one validator; errors name ``source``."""
+    return as_binary_mask(arr, source, label=label).view(np.bool_)
 
 
 def _read_nifti(path: Path, label: int | None) -> _Mask:
@@ -211,7 +187,7 @@ def _seg_volume(path: Path, segment: int | str | None) -> _Mask:
             f"{path}: multi-frame DICOM-SEG without frame positions/orientation: cannot order the "
             "frames into a volume"
         )
-    locs = np.array([float(np.dot(_normal(seg.orientation), p)) for p in seg.positions])
+    locs = np.array([float(np.dot(slice_normal(seg.orientation), p)) for p in seg.positions])
     order = np.argsort(locs, kind="stable")
     steps = np.diff(locs[order])
     step = float(np.median(steps))
@@ -226,7 +202,7 @@ def _seg_volume(path: Path, segment: int | str | None) -> _Mask:
 
 def _read_dicom_mask(path: Path, label: int | None, segment: int | str | None) -> _Mask:
     ds = read_dicom(path, stop_before_pixels=True)
-    if _is_seg(ds):
+    if is_seg(ds):
         return _seg_volume(path, segment)
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     if frames > 1:
@@ -234,7 +210,7 @@ def _read_dicom_mask(path: Path, label: int | None, segment: int | str | None) -
             f"{path}: multi-frame DICOM ({frames} frames) that is not a DICOM-SEG is not supported as a mask"
         )
     ds = read_dicom(path)
-    arr = _pixel_array(ds, str(path))
+    arr = pixel_array(ds, str(path))
     if arr.ndim == 3 and arr.shape[0] == 1:
         arr = arr[0]
     if arr.ndim != 2:
@@ -350,18 +326,19 @@ def pair_files(
 # --------------------------------------------------------------------------------------------
 
 
-def metric_names(boundary_metrics: bool = True) -> list[str]:
+def metric_names(boundary_metrics: bool = True, nsd_tolerance: float | None = None) -> list[str]:
     """Names of the metrics :func:`compute_all` returns, in its order.
 
     Args:
         boundary_metrics: Include the boundary scores.
+        nsd_tolerance: Include the normalised surface Dice (``nsd``) when given.
 
     Returns:
         The metric keys.
     """
     z = np.zeros((3, 3), bool)
     z[1, 1] = True
-    return list(compute_all(z, z, boundary_metrics=boundary_metrics).keys())
+    return list(compute_all(z, z, boundary_metrics=boundary_metrics, nsd_tolerance=nsd_tolerance).keys())
 
 
 def _parse_spacing(spacing: SpacingArg) -> tuple[float, ...] | None:
@@ -685,35 +662,20 @@ def evaluate_folder(
 def summarize(
     rows: Sequence[Mapping[str, Any]], metrics: Sequence[str] | None = None
 ) -> dict[str, dict[str, float]]:
-    """Mean, std (``ddof=1``), min, max over finite values, case count and infinite-value count.
+    """Per metric: the project's one summary (:func:`organseg_plugins.core.metrics.summarize_values`).
 
     Args:
         rows: Per-case rows of :func:`evaluate_folder`.
         metrics: Metric names to summarise (default: every non-info column of the first row).
 
     Returns:
-        ``{metric: {"mean", "std", "min", "max", "n", "n_inf"}}``; statistics are over the cases
-        whose value is finite (``inf`` if none is; ``n_inf`` counts the infinite ones).
+        ``{metric: {"mean", "std", "min", "max", "n", "n_inf", "n_nan"}}``; statistics over the cases
+        whose value is finite (``std`` with ``ddof=1``; ``inf`` if none is finite).
     """
     if not rows:
         return {}
     names = list(metrics) if metrics is not None else [k for k in rows[0] if k not in ROW_INFO_COLUMNS]
-    out: dict[str, dict[str, float]] = {}
-    for name in names:
-        vals = np.array([float(r[name]) for r in rows], dtype=np.float64)
-        fin = vals[np.isfinite(vals)]
-        n_inf = int(np.isinf(vals).sum())
-        if fin.size:
-            stats = {
-                "mean": float(fin.mean()),
-                "std": float(fin.std(ddof=1)) if fin.size > 1 else 0.0,
-                "min": float(fin.min()),
-                "max": float(fin.max()),
-            }
-        else:
-            stats = dict.fromkeys(("mean", "std", "min", "max"), math.inf)
-        out[name] = {**stats, "n": float(len(vals)), "n_inf": float(n_inf)}
-    return out
+    return {name: s.as_dict() for name, s in summarize_rows(rows, names).items()}
 
 
 def rows_csv_text(rows: Sequence[Mapping[str, Any]], metrics: Sequence[str] | None = None) -> str:

@@ -11,36 +11,24 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from .errors import OrgansegInputError
+from .io.validate import as_binary_mask, as_spacing
+
 __all__ = ["max_feret_diameter", "ellipse_major_axis"]
 
 Spacing = float | Sequence[float]
 
 
 def _check_mask(mask: np.ndarray) -> np.ndarray:
-    mask = np.asarray(mask)
-    if mask.ndim != 2:
-        raise ValueError(f"expected a 2-D mask, got shape {mask.shape}")
-    if mask.dtype != bool:
-        values = np.unique(mask)
-        if not np.isin(values, (0, 1)).all():
-            raise ValueError(f"expected a binary 0/1 mask, got values {values[:10].tolist()}")
-    m = mask.astype(bool, copy=False)
+    m = as_binary_mask(mask, "length measurement input", ndim=(2,)).view(np.bool_)
     if not m.any():
-        raise ValueError("the mask is empty")
+        raise OrgansegInputError("length measurement input: the mask is empty (no organ to measure)")
     return m
 
 
 def _spacing_yx(spacing: Spacing) -> tuple[float, float]:
-    """Return (row spacing, column spacing) from a scalar or a (row, col) pair."""
-    if np.isscalar(spacing):
-        sy = sx = float(spacing)  # type: ignore[arg-type]
-    else:
-        vals = [float(v) for v in spacing]  # type: ignore[union-attr]
-        if len(vals) != 2:
-            raise ValueError(f"spacing must be a scalar or a (row, col) pair, got {spacing!r}")
-        sy, sx = vals
-    if not (np.isfinite(sy) and np.isfinite(sx) and sy > 0 and sx > 0):
-        raise ValueError(f"spacing must be positive and finite, got {spacing!r}")
+    """Return (row spacing, column spacing) from a scalar or a (row, col) pair (the one spacing check)."""
+    sy, sx = as_spacing(spacing, 2, "length measurement")
     return sy, sx
 
 

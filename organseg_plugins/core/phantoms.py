@@ -12,20 +12,18 @@ belongs to a shape when its centre lies inside it.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import ndimage
 
-from .coco import masks_to_coco
-from .fileio import atomic_imwrite_png, atomic_write_json, atomic_write_text
+from .errors import OrgansegInputError
+from .io.atomic import atomic_write_json
+from .io.layout import MMSegLayoutWriter
 
 __all__ = [
     "ultrasound_spleen",
@@ -508,15 +506,6 @@ def _fmt(v: float, nd: int) -> str:
     return f"{v:.{nd}f}"
 
 
-def _csv_text(columns: Sequence[str], rows: list[dict]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([r[c] for c in columns])
-    return buf.getvalue()
-
-
 def _planned_files(plans: dict[str, list[dict]]) -> list[str]:
     files = [MARKER_NAME]
     for ds, plan in plans.items():
@@ -535,19 +524,19 @@ def _check_out_dir(out: Path) -> list[str]:
     if not out.exists():
         return []
     if not out.is_dir():
-        raise ValueError(f"{out} exists and is not a folder")
+        raise OrgansegInputError(f"{out} exists and is not a folder")
     if not any(out.iterdir()):
         return []
     marker = out / MARKER_NAME
     try:
         meta = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ValueError(
+        raise OrgansegInputError(
             f"refusing to write into {out}: the folder is not empty and has no valid {MARKER_NAME} "
             "from write_phantom_dataset (choose an empty or new folder)"
         ) from exc
     if not isinstance(meta, dict) or meta.get("generator") != _GENERATOR_ID:
-        raise ValueError(f"refusing to write into {out}: {marker} was not written by write_phantom_dataset")
+        raise OrgansegInputError(f"refusing to write into {out}: {marker} was not written by write_phantom_dataset")
     files = meta.get("files", [])
     return [f for f in files if isinstance(f, str)]
 
@@ -646,57 +635,30 @@ def write_phantom_dataset(
             if not plan:
                 continue
             ds_id = _DATASET_IDS[ds]
-            root = out / ds
-            rows: list[dict] = []
-            records: dict[str, list[dict]] = {sp: [] for sp in SPLITS}
-            for it in plan:
+            writer = MMSegLayoutWriter(out / ds)
+            # COCO image ids are 1..N in file-name order per split: add the images in that order
+            for it in sorted(plan, key=lambda it: (it["split"], it["name"])):
                 rng = np.random.default_rng([int(seed), ds_id, it["index"]])
                 if ds == "spleen_us":
                     img, mask, info = ultrasound_spleen(rng, size)
+                    row = {"patient_id": it["patient_id"], "spacing_mm": _fmt(info["spacing_mm"], 6),
+                           "length_mm": _fmt(info["length_mm"], 3), "shape": info["shape"]}
                 else:
                     img, mask, info = ct_liver(rng, size, split=(it["index"] % 4 == 3))
-                atomic_imwrite_png(root / "img_dir" / it["split"] / it["name"], img)
-                atomic_imwrite_png(root / "ann_dir" / it["split"] / it["name"], mask)
-                h, w = mask.shape
-                if ds == "spleen_us":
-                    rows.append(
-                        {
-                            "filename": it["name"],
-                            "split": it["split"],
-                            "patient_id": it["patient_id"],
-                            "spacing_mm": _fmt(info["spacing_mm"], 6),
-                            "length_mm": _fmt(info["length_mm"], 3),
-                            "height": h,
-                            "width": w,
-                            "shape": info["shape"],
-                        }
-                    )
-                else:
-                    rows.append(
-                        {
-                            "filename": it["name"],
-                            "split": it["split"],
-                            "case_id": it["case_id"],
-                            "slice_index": it["slice_index"],
-                            "spacing_mm": _fmt(info["spacing_mm"], 6),
-                            "n_parts": info["n_parts"],
-                            "height": h,
-                            "width": w,
-                        }
-                    )
-                records[it["split"]].append({"file_name": f"img_dir/{it['split']}/{it['name']}", "mask": mask})
+                    row = {"case_id": it["case_id"], "slice_index": it["slice_index"],
+                           "spacing_mm": _fmt(info["spacing_mm"], 6), "n_parts": info["n_parts"]}
+                row.update(height=mask.shape[0], width=mask.shape[1])
+                writer.add(it["split"], it["name"][: -len(".png")], img, mask, row)
                 if bar is not None:
                     bar.update(1)
-            rows.sort(key=lambda r: r["filename"])
+            for sp in SPLITS:  # every split gets a COCO file, even an empty one
+                writer.records.setdefault(sp, [])
             cols = SPLEEN_META_COLUMNS if ds == "spleen_us" else LIVER_META_COLUMNS
-            atomic_write_text(root / "meta.csv", _csv_text(cols, rows))
             cat = {"id": 1, "name": "spleen" if ds == "spleen_us" else "liver", "supercategory": "organ"}
-            for sp in SPLITS:
-                recs = sorted(records[sp], key=lambda r: r["file_name"])
-                for i, r in enumerate(recs, start=1):
-                    r["id"] = i
-                coco = masks_to_coco(recs, [cat], info={"description": f"organseg_plugins phantom {ds} {sp}", "version": str(_FORMAT_VERSION)})
-                atomic_write_json(root / "annotations" / f"instances_{sp}.json", coco)
+            writer.finish(cols, [cat], info={"description": f"organseg_plugins phantom {ds} {{split}}",
+                                             "version": str(_FORMAT_VERSION)})
+            rows = writer.rows
+            records = {sp: writer.records[sp] for sp in SPLITS}
             groups = {sp: sorted({r.get("patient_id", r.get("case_id")) for r in rows if r["split"] == sp}) for sp in SPLITS}
             summary["datasets"][ds] = {
                 "num_images": len(plan),

@@ -1,6 +1,6 @@
 """Morphological post-processing of binary organ masks (framework-free: numpy, OpenCV, scipy).
 
-The spleen paper (000_02cdd544fd96d0ee, "Inference") thresholds the generator's probability map and
+Karimi et al. 2025, "Improving spleen segmentation in ultrasound images using a hybrid deep learning framework", Sci Rep ("Inference") thresholds the generator's probability map and
 then cleans it morphologically. :func:`postprocess_mask` implements the steps after the threshold,
 in this order, each one switchable:
 
@@ -21,20 +21,13 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from .io.validate import as_binary_mask
+
 __all__ = ["fill_holes", "keep_largest_component", "morphological_opening", "postprocess_mask"]
 
 
 def _as_binary(mask: np.ndarray) -> np.ndarray:
-    mask = np.asarray(mask)
-    if mask.ndim != 2:
-        raise ValueError(f"postprocess_mask expects a 2D mask, got shape {mask.shape}")
-    if mask.dtype == bool:
-        return mask
-    if mask.size and not np.isin(mask, (0, 1)).all():
-        found = np.unique(mask)
-        raise ValueError(f"mask must be binary (0/1 or bool), got values {found[:10].tolist()}; "
-                         "threshold a probability map first")
-    return mask.astype(bool)
+    return as_binary_mask(mask, "postprocess_mask input", ndim=(2,)).view(np.bool_)
 
 
 def keep_largest_component(mask: np.ndarray) -> np.ndarray:

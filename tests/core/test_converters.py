@@ -14,16 +14,10 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 
-from organseg_plugins.core.coco import segmentation_to_mask
-from organseg_plugins.core.converters import ConversionReport, check_output_dir, to_binary_mask
-from organseg_plugins.core.converters.dicom import (
-    apply_window,
-    convert_dicom_cases,
-    read_dicom_seg,
-    rescale_to_hu,
-)
+from organseg_plugins.core.converters.dicom import convert_dicom_cases
 from organseg_plugins.core.converters.kitti import convert_kitti, parse_label_colors
 from organseg_plugins.core.converters.masks_coco import coco_to_mask_dir, masks_dir_to_coco
+from organseg_plugins.core.converters.report import ConversionReport
 from organseg_plugins.core.converters.spleen import convert_spleen, ultrasound_spacing_mm
 from organseg_plugins.core.converters.splits import (
     fold_assignment,
@@ -35,7 +29,11 @@ from organseg_plugins.core.converters.splits import (
     write_assignment,
 )
 from organseg_plugins.core.errors import OrgansegInputError
-from organseg_plugins.core.fileio import read_binary_mask
+from organseg_plugins.core.io.coco import segmentation_to_mask
+from organseg_plugins.core.io.dicom import apply_window, read_dicom_seg, rescale_to_hu
+from organseg_plugins.core.io.images import read_binary_mask
+from organseg_plugins.core.io.paths import check_output_dir
+from organseg_plugins.core.io.validate import as_binary_mask
 
 REPO = Path(__file__).resolve().parents[2]
 CT_SMALL = get_testdata_file("CT_small.dcm")
@@ -76,19 +74,23 @@ def _errors_for(report: ConversionReport, name: str) -> list[str]:
 # ------------------------------------------------------------------ shared helpers
 
 
-def test_to_binary_mask_rules():
+def test_converter_mask_rules():
+    """Converters read other tools' exports: 0/255 and grey-as-RGB are converted, the rest refused."""
+    def to_mask(m, src, label=None):
+        return as_binary_mask(m, src, label=label, allow_255=True, ndim=(2,), grey_rgb=True)
+
     m01 = np.array([[0, 1], [1, 0]], np.uint8)
-    np.testing.assert_array_equal(to_binary_mask(m01, "a"), m01)
-    np.testing.assert_array_equal(to_binary_mask(m01 * 255, "b"), m01)  # explicit 0/255 binary
-    np.testing.assert_array_equal(to_binary_mask(np.dstack([m01 * 255] * 3), "c"), m01)
-    np.testing.assert_array_equal(to_binary_mask(np.array([[0, 2], [7, 2]]), "d", label=2), [[0, 1], [0, 1]])
+    np.testing.assert_array_equal(to_mask(m01, "a"), m01)
+    np.testing.assert_array_equal(to_mask(m01 * 255, "b"), m01)  # explicit 0/255 binary
+    np.testing.assert_array_equal(to_mask(np.dstack([m01 * 255] * 3), "c"), m01)
+    np.testing.assert_array_equal(to_mask(np.array([[0, 2], [7, 2]]), "d", label=2), [[0, 1], [0, 1]])
     for bad, what in ((np.array([[0, 1], [255, 0]], np.uint8), "{0, 1, 255}"),
                       (np.array([[0, 128], [255, 0]], np.uint8), "{0, 128, 255}")):
         with pytest.raises(OrgansegInputError, match="bad.png") as ei:
-            to_binary_mask(bad, "bad.png")
+            to_mask(bad, "bad.png")
         assert what in str(ei.value)
     with pytest.raises(OrgansegInputError, match="colour"):
-        to_binary_mask(np.dstack([m01, m01 * 0, m01]), "rgb.png")
+        to_mask(np.dstack([m01, m01 * 0, m01]), "rgb.png")
 
 
 def test_output_dir_inside_input_is_refused(tmp_path):

@@ -11,7 +11,6 @@ import torch
 from scipy import ndimage
 
 from organseg_plugins.core.denoise import (
-    DnCNNSR,
     degrade,
     mse_ssim_loss,
     mse_ssim_terms,
@@ -20,9 +19,9 @@ from organseg_plugins.core.denoise import (
     ssim,
     super_resolve,
     to_image_dtype,
-    upsample,
 )
 from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.models.dncnn_sr import DnCNNSR, upsample
 
 
 def t(a: np.ndarray) -> torch.Tensor:

@@ -1,10 +1,10 @@
-"""The liver paper's U-Net (001_9d2dd11a1415a4b1, Table 4): row-by-row shapes, parameter count, dropout."""
+"""The liver paper's U-Net (Sattari et al. 2025, Table 4): row-by-row shapes, parameter count, dropout."""
 
 import pytest
 import torch
 from torch import nn
 
-from organseg_plugins.core.liver_unet import LiverUNet
+from organseg_plugins.core.models.liver_unet import LiverUNet
 
 # Table 4, transcribed literally: (Layer Type, Filters, Output Shape H x W x C) for a 512 x 512 x 1 input.
 TABLE4 = [

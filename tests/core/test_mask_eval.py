@@ -96,7 +96,7 @@ def test_nifti_label_map_needs_label(tmp_path):
 
 def test_nifti_float_probabilities_rejected(tmp_path):
     p = write_nifti(tmp_path / "prob.nii.gz", np.full((4, 4, 2), 0.5), (1, 1, 1), np.float32)
-    with pytest.raises(OrgansegInputError, match=r"prob\.nii\.gz.*non-integer"):
+    with pytest.raises(OrgansegInputError, match=r"prob\.nii\.gz.*probabilities\? threshold them first"):
         read_mask_file(p)
 
 
@@ -422,4 +422,4 @@ def test_summarize_all_infinite_and_single_case():
              "dice": 0.5}]
     s = summarize(rows)
     assert s["hd"]["mean"] == float("inf") and s["hd"]["n_inf"] == 1
-    assert s["dice"] == {"mean": 0.5, "std": 0.0, "min": 0.5, "max": 0.5, "n": 1.0, "n_inf": 0.0}
+    assert s["dice"] == {"mean": 0.5, "std": 0.0, "min": 0.5, "max": 0.5, "n": 1.0, "n_inf": 0.0, "n_nan": 0.0}

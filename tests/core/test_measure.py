@@ -82,7 +82,7 @@ def test_errors(fn):
         fn(np.zeros((5, 5), np.uint8))
     bad = np.zeros((5, 5), np.uint8)
     bad[2, 2] = 255
-    with pytest.raises(ValueError, match="binary"):
+    with pytest.raises(ValueError, match="expected 0/1"):
         fn(bad)
     with pytest.raises(ValueError, match="2-D"):
         fn(np.ones((3, 3, 3), np.uint8))

@@ -207,17 +207,19 @@ def test_trimap_iou_matches_bruteforce():
 
 
 def test_boundary_f_measure_shift_within_and_beyond_tolerance():
+    """The named distance variant (inner surface, Euclidean tolerance); DAVIS is tests/core/metrics/test_davis.py."""
     gt = _square()
     pred = np.roll(gt, 3, axis=1)
-    assert M.boundary_f_measure(pred, gt, tolerance=3) == 1.0  # every distance <= 3
+    assert M.boundary_f_measure(pred, gt, tolerance=3, method="distance") == 1.0  # every distance <= 3
     # tolerance 2: of the 76 surface pixels of P, the right edge (20 px, 3 from G's right edge)
     # and the left edge rows 23..36 (14 px, 3 from G's left edge, >= 3 from its top/bottom rows)
     # are unmatched -> precision = 42/76; recall is the same by mirror symmetry.
-    p, r, f = M.boundary_precision_recall_f(pred, gt, tolerance=2)
+    p, r, f = M.boundary_precision_recall_f(pred, gt, tolerance=2, method="distance")
     assert (p, r) == (pytest.approx(42 / 76), pytest.approx(42 / 76))
     assert f == pytest.approx(42 / 76)
     # default t = ceil(0.008 * diag(64, 64)) = ceil(0.72) = 1
-    assert M.boundary_f_measure(pred, gt) == M.boundary_f_measure(pred, gt, tolerance=1)
+    assert M.boundary_f_measure(pred, gt, method="distance") == M.boundary_f_measure(pred, gt, tolerance=1,
+                                                                                   method="distance")
 
 
 def test_boundary_f_matches_bruteforce():
@@ -227,9 +229,22 @@ def test_boundary_f_matches_bruteforce():
         t = 2.0
         prec = np.mean(ndimage.distance_transform_edt(~sg)[sp] <= t)
         rec = np.mean(ndimage.distance_transform_edt(~sp)[sg] <= t)
-        p, r, f = M.boundary_precision_recall_f(pred, gt, tolerance=t)
+        p, r, f = M.boundary_precision_recall_f(pred, gt, tolerance=t, method="distance")
         assert (p, r) == (pytest.approx(prec, rel=1e-12), pytest.approx(rec, rel=1e-12))
         assert f == pytest.approx(2 * prec * rec / (prec + rec), rel=1e-12)
+
+
+def test_boundary_f_default_is_davis_in_2d_and_distance_in_3d():
+    from organseg_plugins.core.metrics.davis import boundary_f_measure_davis
+
+    for pred, gt in _pairs_2d():
+        assert M.boundary_f_measure(pred, gt) == boundary_f_measure_davis(pred, gt, 0.008)
+        assert M.compute_all(pred, gt)["boundary_f"] == boundary_f_measure_davis(pred, gt, 0.008)
+        assert M.boundary_f_measure(pred, gt, tolerance=2) == boundary_f_measure_davis(pred, gt, 2)
+    for pred, gt in _pairs_3d():
+        assert M.boundary_f_measure(pred, gt) == M.boundary_f_measure(pred, gt, method="distance")
+        with pytest.raises(OrgansegInputError, match="defined on 2-D masks"):
+            M.boundary_f_measure(pred, gt, method="davis")
 
 
 def test_mple_mrva_by_hand():
@@ -482,11 +497,11 @@ def test_error_shape_mismatch():
 def test_error_0_255_mask():
     m = np.zeros((8, 8), np.uint8)
     m[2:4, 2:4] = 255
-    with pytest.raises(ValueError, match=r"values \{0, 255\}: expected 0/1 \(a 0/255 mask\?"):
+    with pytest.raises(ValueError, match=r"values \{0, 255\} \(dtype uint8\); expected 0/1 \(a 0/255 mask"):
         M.compute_all(m, m // 255)
     labels = np.zeros((8, 8), np.int32)
     labels[0, 0], labels[1, 1] = 1, 2
-    with pytest.raises(OrgansegInputError, match=r"gt has values \{0, 1, 2\}.*label map"):
+    with pytest.raises(OrgansegInputError, match=r"gt: mask has values \{0, 1, 2\}.*label map"):
         M.dice(m // 255, labels)
 
 
@@ -494,7 +509,7 @@ def test_error_nan_and_fractional():
     m = np.zeros((8, 8))
     bad = m.copy()
     bad[1, 1] = np.nan
-    with pytest.raises(ValueError, match="pred contains NaN"):
+    with pytest.raises(ValueError, match="pred: mask contains NaN"):
         M.hausdorff_distance(bad, m)
     half = m.copy()
     half[0, 0] = 0.5
@@ -531,7 +546,7 @@ def test_error_unknown_modes():
 def test_error_ndim_and_size():
     with pytest.raises(ValueError, match="2-D or 3-D"):
         M.dice(np.zeros(5), np.zeros(5))
-    with pytest.raises(ValueError, match="empty arrays"):
+    with pytest.raises(ValueError, match="pred: mask is empty"):
         M.dice(np.zeros((0, 3)), np.zeros((0, 3)))
 
 

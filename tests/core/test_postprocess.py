@@ -114,9 +114,9 @@ def test_larger_radius_removes_thicker_structures():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="2D"):
+    with pytest.raises(ValueError, match="expected a 2-D mask"):
         postprocess_mask(np.zeros((2, 4, 4), np.uint8))
-    with pytest.raises(ValueError, match="binary"):
+    with pytest.raises(ValueError, match="expected 0/1"):
         postprocess_mask(np.array([[0, 255], [0, 0]], np.uint8))
     with pytest.raises(ValueError, match="radius"):
         postprocess_mask(np.zeros((4, 4), np.uint8), opening_radius=-1)

@@ -1,6 +1,6 @@
 """DICOM CT series -> 8-bit PNG slices with a HU window, aligned 0/1 masks, spacing in a CSV.
 
-The liver CT paper (SPEC section 2, paper 001) trains on 512x512 slices of 25 CT cases, "per case
+Sattari et al. 2025, "Liver margin segmentation in abdominal CT images using U-Net and Detectron2", Sci Rep trains on 512x512 slices of 25 CT cases, "per case
 a folder of CT images and one of masks"; its U-Net takes 8-bit grey images, so the DICOM values
 must be turned into Hounsfield units and windowed. This module does that:
 
@@ -40,395 +40,42 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from ..errors import OrgansegInputError
-from ..fileio import atomic_imwrite_png, atomic_write_json
-from . import (
-    IMAGE_EXTS,
-    ConversionReport,
-    check_output_dir,
-    list_files,
-    progress_iter,
-    read_image_file,
-    require_dir,
-    safe_stem,
-    split_for_name,
-    to_binary_mask,
-    write_csv,
+from ..io.dicom import (
+    DEFAULT_WINDOW_LEVEL,
+    DEFAULT_WINDOW_WIDTH,
+    DicomSlice,
+    SegFrames,
+    apply_window,
+    dataset_to_hu,
+    is_seg,
+    pixel_array,
+    read_dicom,
+    read_dicom_seg,
+    slice_from_dataset,
+    slice_normal,
+    sort_slices,
 )
-from .masks_coco import build_coco
+from ..io.images import IMAGE_EXTS, read_image_file
+from ..io.layout import MMSegLayoutWriter
+from ..io.paths import check_output_dir, list_files, require_dir, safe_stem
+from ..io.validate import as_binary_mask
+from .cases import split_for_name
+from .report import ConversionReport, progress_iter
 
 __all__ = [
-    "DEFAULT_WINDOW_LEVEL",
-    "DEFAULT_WINDOW_WIDTH",
-    "WINDOW_PRESETS",
     "DICOM_META_COLUMNS",
-    "SEG_SOP_CLASS_UID",
-    "rescale_to_hu",
-    "apply_window",
-    "read_dicom",
-    "dataset_to_hu",
-    "pixel_spacing_mm",
-    "DicomSlice",
-    "slice_from_dataset",
-    "sort_slices",
-    "SegFrames",
-    "read_dicom_seg",
     "convert_dicom_cases",
 ]
 
-DEFAULT_WINDOW_LEVEL = 50.0
-DEFAULT_WINDOW_WIDTH = 400.0
-WINDOW_PRESETS: dict[str, tuple[float, float]] = {
-    "abdomen": (50.0, 400.0),  # default: soft-tissue abdominal window
-    "liver": (60.0, 160.0),  # narrow liver window (lesion contrast)
-    "soft_tissue": (40.0, 400.0),
-    "bone": (400.0, 1800.0),
-    "lung": (-600.0, 1500.0),
-}
-SEG_SOP_CLASS_UID = "1.2.840.10008.5.1.4.1.1.66.4"
 DICOM_META_COLUMNS = (
     "filename", "split", "case_id", "slice_index", "instance_number", "slice_location_mm",
     "spacing_mm", "spacing_row_mm", "spacing_col_mm", "slice_thickness_mm",
     "window_level", "window_width", "height", "width", "source_file", "mask_file",
 )
-
-
-def _pydicom():
-    try:
-        import pydicom
-    except ImportError as exc:  # pragma: no cover - pydicom is in the pinned stack
-        raise OrgansegInputError("reading DICOM needs pydicom (pip install pydicom)") from exc
-    return pydicom
-
-
-# --------------------------------------------------------------------------------------------
-# pixels
-# --------------------------------------------------------------------------------------------
-
-
-def rescale_to_hu(pixels: np.ndarray, slope: float = 1.0, intercept: float = 0.0) -> np.ndarray:
-    """Stored values -> Hounsfield units: ``pixels * slope + intercept`` (float64, vectorised)."""
-    return np.asarray(pixels, dtype=np.float64) * float(slope) + float(intercept)
-
-
-def apply_window(hu: np.ndarray, level: float = DEFAULT_WINDOW_LEVEL, width: float = DEFAULT_WINDOW_WIDTH) -> np.ndarray:
-    """Linear CT window to 8 bit: ``round(255 * clip((HU - (level - width/2)) / width, 0, 1))``.
-
-    Args:
-        hu: Values in HU (any shape).
-        level: Window level (centre) in HU.
-        width: Window width in HU (> 0).
-
-    Returns:
-        uint8 array of the same shape (HU <= level - width/2 -> 0, HU >= level + width/2 -> 255).
-
-    Raises:
-        OrgansegInputError: If ``width`` is not positive or the values are not finite.
-    """
-    if not (np.isfinite(level) and np.isfinite(width)) or width <= 0:
-        raise OrgansegInputError(f"window width must be > 0 and level finite, got level {level}, width {width}")
-    lo = float(level) - float(width) / 2.0
-    x = (np.asarray(hu, dtype=np.float64) - lo) / float(width)
-    return np.rint(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
-
-
-def read_dicom(path: str | os.PathLike, stop_before_pixels: bool = False) -> Any:
-    """``pydicom.dcmread`` with errors that name the file.
-
-    Raises:
-        OrgansegInputError: Missing, empty, or not a DICOM file (no ``DICM`` preamble), or truncated.
-    """
-    pydicom = _pydicom()
-    p = Path(path)
-    if not p.is_file():
-        raise OrgansegInputError(f"{p}: file does not exist")
-    if p.stat().st_size == 0:
-        raise OrgansegInputError(f"{p}: file is empty (0 bytes)")
-    try:
-        return pydicom.dcmread(str(p), stop_before_pixels=stop_before_pixels)
-    except pydicom.errors.InvalidDicomError as exc:
-        raise OrgansegInputError(f"{p}: not a DICOM file ({exc})") from exc
-    except Exception as exc:  # pydicom raises various errors on truncated/corrupt files
-        raise OrgansegInputError(f"{p}: cannot read the DICOM file ({type(exc).__name__}: {exc})") from exc
-
-
-def _pixel_array(ds: Any, source: str) -> np.ndarray:
-    if "PixelData" not in ds:
-        raise OrgansegInputError(f"{source}: DICOM file has no pixel data")
-    try:
-        return ds.pixel_array
-    except Exception as exc:  # missing codec, corrupt data, ...
-        ts = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", "?")
-        name = getattr(ts, "name", ts)
-        raise OrgansegInputError(
-            f"{source}: cannot decode the pixel data (transfer syntax {name}; {type(exc).__name__}: {exc})"
-        ) from exc
-
-
-def dataset_to_hu(ds: Any, source: str) -> tuple[np.ndarray, list[str]]:
-    """HU image of a single-frame CT dataset.
-
-    Returns:
-        ``(hu, warnings)``: float64 HxW array, and notes such as a missing rescale.
-
-    Raises:
-        OrgansegInputError: No/undecodable pixel data, multi-frame or colour data, bad rescale.
-    """
-    arr = _pixel_array(ds, source)
-    warnings: list[str] = []
-    if arr.ndim != 2:
-        raise OrgansegInputError(f"{source}: pixel data has shape {arr.shape}; expected one grey frame")
-    if "ModalityLUTSequence" in ds:
-        from pydicom.pixel_data_handlers.util import apply_modality_lut
-
-        warnings.append("Modality LUT Sequence applied instead of RescaleSlope/Intercept")
-        return np.asarray(apply_modality_lut(arr, ds), dtype=np.float64), warnings
-    slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
-    if slope is None or intercept is None:
-        warnings.append("no RescaleSlope/RescaleIntercept: stored values used as HU")
-    try:
-        s = 1.0 if slope is None else float(slope)
-        b = 0.0 if intercept is None else float(intercept)
-    except (TypeError, ValueError) as exc:
-        raise OrgansegInputError(f"{source}: bad RescaleSlope/Intercept {slope!r}/{intercept!r}") from exc
-    if not (np.isfinite(s) and np.isfinite(b)) or s == 0:
-        raise OrgansegInputError(f"{source}: bad RescaleSlope/Intercept {slope!r}/{intercept!r}")
-    return rescale_to_hu(arr, s, b), warnings
-
-
-def _float_pair(value: Any, what: str, source: str) -> tuple[float, float]:
-    try:
-        vals = [float(v) for v in value]
-    except (TypeError, ValueError) as exc:
-        raise OrgansegInputError(f"{source}: bad {what} {value!r}") from exc
-    if len(vals) != 2 or not all(np.isfinite(v) and v > 0 for v in vals):
-        raise OrgansegInputError(f"{source}: bad {what} {value!r} (need two positive numbers in mm)")
-    return vals[0], vals[1]
-
-
-def pixel_spacing_mm(ds: Any, source: str) -> tuple[float, float] | None:
-    """``(row, column)`` spacing in mm from PixelSpacing (or a SEG/enhanced file's shared Pixel
-    Measures Sequence); ``None`` if absent.
-
-    Raises:
-        OrgansegInputError: If present but not two positive finite numbers.
-    """
-    if "PixelSpacing" in ds and ds.PixelSpacing is not None:
-        return _float_pair(ds.PixelSpacing, "PixelSpacing", source)
-    for seq_name in ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence"):
-        seq = ds.get(seq_name)
-        if seq:
-            pm = seq[0].get("PixelMeasuresSequence")
-            if pm and "PixelSpacing" in pm[0]:
-                return _float_pair(pm[0].PixelSpacing, "PixelSpacing", source)
-    return None
-
-
-# --------------------------------------------------------------------------------------------
-# slice geometry
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class DicomSlice:
-    """Header facts of one single-frame DICOM slice (no pixels)."""
-
-    path: Path
-    rows: int
-    cols: int
-    sop_uid: str | None = None
-    instance_number: int | None = None
-    position: tuple[float, float, float] | None = None
-    orientation: tuple[float, ...] | None = None
-    spacing: tuple[float, float] | None = None
-    thickness: float | None = None
-    location: float | None = None  # position along the slice normal (mm)
-
-
-def _normal(orientation: Sequence[float]) -> np.ndarray:
-    o = np.asarray(orientation, dtype=np.float64)
-    n = np.cross(o[:3], o[3:6])
-    norm = np.linalg.norm(n)
-    return n / norm if norm > 0 else n
-
-
-def slice_from_dataset(ds: Any, path: Path) -> DicomSlice:
-    """Collect the geometry of a (header-only) dataset.
-
-    Raises:
-        OrgansegInputError: Multi-frame image, missing Rows/Columns, bad PixelSpacing/positions.
-    """
-    src = str(path)
-    frames = int(ds.get("NumberOfFrames", 1) or 1)
-    if frames > 1:
-        raise OrgansegInputError(f"{src}: multi-frame image ({frames} frames) is not supported as a CT slice")
-    if ds.get("Rows") is None or ds.get("Columns") is None:
-        raise OrgansegInputError(f"{src}: no Rows/Columns (not an image)")
-    sl = DicomSlice(path=path, rows=int(ds.Rows), cols=int(ds.Columns))
-    sl.sop_uid = str(ds.SOPInstanceUID) if "SOPInstanceUID" in ds else None
-    if ds.get("InstanceNumber") not in (None, ""):
-        try:
-            sl.instance_number = int(ds.InstanceNumber)
-        except (TypeError, ValueError):
-            sl.instance_number = None
-    sl.spacing = pixel_spacing_mm(ds, src)
-    if ds.get("SliceThickness") not in (None, ""):
-        try:
-            t = float(ds.SliceThickness)
-            sl.thickness = t if np.isfinite(t) and t > 0 else None
-        except (TypeError, ValueError):
-            sl.thickness = None
-    pos, ori = ds.get("ImagePositionPatient"), ds.get("ImageOrientationPatient")
-    try:
-        if pos is not None and len(pos) == 3:
-            sl.position = tuple(float(v) for v in pos)  # type: ignore[assignment]
-        if ori is not None and len(ori) == 6:
-            sl.orientation = tuple(float(v) for v in ori)
-    except (TypeError, ValueError) as exc:
-        raise OrgansegInputError(f"{src}: bad ImagePositionPatient/ImageOrientationPatient") from exc
-    if sl.position is not None and sl.orientation is not None:
-        sl.location = float(np.dot(_normal(sl.orientation), sl.position))
-    return sl
-
-
-def sort_slices(slices: Sequence[DicomSlice]) -> tuple[list[DicomSlice], str]:
-    """Order slices by location along the normal, else InstanceNumber, else file name.
-
-    Returns:
-        ``(sorted slices, key)`` with key ``"position"``, ``"instance"`` or ``"filename"``.
-    """
-    if slices and all(s.location is not None for s in slices):
-        return sorted(slices, key=lambda s: (s.location, s.path.name)), "position"
-    if slices and all(s.instance_number is not None for s in slices):
-        return sorted(slices, key=lambda s: (s.instance_number, s.path.name)), "instance"
-    return sorted(slices, key=lambda s: s.path.name), "filename"
-
-
-# --------------------------------------------------------------------------------------------
-# DICOM-SEG
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class SegFrames:
-    """Frames of one segment of a DICOM-SEG file."""
-
-    path: Path
-    masks: np.ndarray  # (n, H, W) uint8 0/1
-    ref_uids: list[str | None]
-    positions: list[tuple[float, float, float] | None]
-    orientation: tuple[float, ...] | None
-    spacing: tuple[float, float] | None
-    segment_number: int
-    segment_label: str
-    warnings: list[str] = field(default_factory=list)
-
-
-def _first(seq_item: Any, *names: str) -> Any:
-    cur = seq_item
-    for n in names:
-        if cur is None:
-            return None
-        seq = cur.get(n)
-        if not seq:
-            return None
-        cur = seq[0]
-    return cur
-
-
-def read_dicom_seg(path: str | os.PathLike, segment: int | str | None = None) -> SegFrames:
-    """Read the frames of one segment of a DICOM Segmentation (``Modality SEG``).
-
-    Frame ``i`` belongs to segment ``PerFrameFunctionalGroupsSequence[i].SegmentIdentificationSequence
-    [0].ReferencedSegmentNumber``; its slice is ``DerivationImageSequence[0].SourceImageSequence[0]
-    .ReferencedSOPInstanceUID`` and/or ``PlanePositionSequence[0].ImagePositionPatient``. BINARY
-    frames are 0/1 already; FRACTIONAL frames are thresholded at half of MaximumFractionalValue
-    (with a warning). If the file lists more per-frame items than it has frames (pydicom's
-    ``liver_1frame.dcm`` test file keeps 3 items for 1 frame), the first items are used, with a
-    warning.
-
-    Args:
-        path: The SEG file.
-        segment: Segment number, or segment label (case-insensitive), or ``None`` when the file has
-            a single segment.
-
-    Returns:
-        The selected :class:`SegFrames`.
-
-    Raises:
-        OrgansegInputError: Not a SEG, unknown/ambiguous segment, fewer per-frame items than frames.
-    """
-    p = Path(path)
-    ds = read_dicom(p)
-    if str(ds.get("SOPClassUID", "")) != SEG_SOP_CLASS_UID and ds.get("Modality") != "SEG":
-        raise OrgansegInputError(f"{p}: not a DICOM Segmentation (Modality {ds.get('Modality')!r})")
-    segs = {int(s.SegmentNumber): str(s.get("SegmentLabel", "")) for s in ds.get("SegmentSequence", [])}
-    if not segs:
-        raise OrgansegInputError(f"{p}: SEG without a SegmentSequence")
-    if segment is None:
-        if len(segs) != 1:
-            raise OrgansegInputError(f"{p}: {len(segs)} segments {segs}; choose one (--segment)")
-        number = next(iter(segs))
-    elif isinstance(segment, int) or str(segment).isdigit():
-        number = int(segment)
-        if number not in segs:
-            raise OrgansegInputError(f"{p}: no segment number {number}; segments are {segs}")
-    else:
-        hits = [n for n, lab in segs.items() if lab.lower() == str(segment).lower()]
-        if len(hits) != 1:
-            raise OrgansegInputError(f"{p}: segment label {segment!r} matches {len(hits)} segments; segments are {segs}")
-        number = hits[0]
-    arr = _pixel_array(ds, str(p))
-    n_frames = int(ds.get("NumberOfFrames", 1) or 1)
-    if arr.ndim == 2:
-        arr = arr[None]
-    if arr.shape[0] != n_frames:
-        raise OrgansegInputError(f"{p}: pixel data has {arr.shape[0]} frames, NumberOfFrames says {n_frames}")
-    warnings: list[str] = []
-    seg_type = str(ds.get("SegmentationType", "BINARY")).upper()
-    if seg_type == "FRACTIONAL":
-        mx = float(ds.get("MaximumFractionalValue", 255) or 255)
-        warnings.append(f"FRACTIONAL segmentation thresholded at {mx / 2:g} (half of {mx:g})")
-        arr = (arr.astype(np.float64) >= mx / 2.0).astype(np.uint8)
-    else:
-        arr = to_binary_mask(arr.reshape(-1, arr.shape[-1]), str(p)).reshape(arr.shape)
-    per_frame = ds.get("PerFrameFunctionalGroupsSequence") or []
-    if len(per_frame) < n_frames:
-        raise OrgansegInputError(f"{p}: {len(per_frame)} per-frame functional group items for {n_frames} frames")
-    if len(per_frame) > n_frames:
-        warnings.append(f"{len(per_frame)} per-frame items for {n_frames} frame(s); the first {n_frames} used")
-    shared = _first(ds, "SharedFunctionalGroupsSequence")
-    ori_item = _first(shared, "PlaneOrientationSequence") if shared is not None else None
-    orientation = None
-    if ori_item is not None and "ImageOrientationPatient" in ori_item:
-        orientation = tuple(float(v) for v in ori_item.ImageOrientationPatient)
-    keep, uids, positions = [], [], []
-    for i in range(n_frames):
-        item = per_frame[i]
-        seg_item = _first(item, "SegmentIdentificationSequence")
-        frame_seg = int(seg_item.ReferencedSegmentNumber) if seg_item is not None else (number if len(segs) == 1 else -1)
-        if frame_seg != number:
-            continue
-        src = _first(item, "DerivationImageSequence", "SourceImageSequence")
-        uid = str(src.ReferencedSOPInstanceUID) if src is not None and "ReferencedSOPInstanceUID" in src else None
-        pp = _first(item, "PlanePositionSequence")
-        pos = tuple(float(v) for v in pp.ImagePositionPatient) if pp is not None and "ImagePositionPatient" in pp else None
-        if orientation is None:
-            po = _first(item, "PlaneOrientationSequence")
-            if po is not None and "ImageOrientationPatient" in po:
-                orientation = tuple(float(v) for v in po.ImageOrientationPatient)
-        keep.append(i)
-        uids.append(uid)
-        positions.append(pos)  # type: ignore[arg-type]
-    return SegFrames(
-        path=p, masks=arr[keep], ref_uids=uids, positions=positions, orientation=orientation,
-        spacing=pixel_spacing_mm(ds, str(p)), segment_number=number, segment_label=segs[number],
-        warnings=warnings,
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -442,10 +89,6 @@ class _MaskRef:
     path: Path | None = None
     seg: SegFrames | None = None
     frames: list[int] = field(default_factory=list)
-
-
-def _is_seg(ds: Any) -> bool:
-    return str(ds.get("SOPClassUID", "")) == SEG_SOP_CLASS_UID or ds.get("Modality") == "SEG"
 
 
 def _nearest(locs: np.ndarray, value: float, tol: float) -> int | None:
@@ -492,8 +135,8 @@ def _align_masks(
             headers.append((f, read_dicom(f, stop_before_pixels=True)))
         except OrgansegInputError as exc:
             report.error(f, str(exc).split(": ", 1)[-1])
-    seg_files = [(f, ds) for f, ds in headers if _is_seg(ds)]
-    slice_files = [(f, ds) for f, ds in headers if not _is_seg(ds)]
+    seg_files = [(f, ds) for f, ds in headers if is_seg(ds)]
+    slice_files = [(f, ds) for f, ds in headers if not is_seg(ds)]
     if seg_files and slice_files:
         for f, _ in slice_files:
             report.error(f, "mask folder mixes a DICOM-SEG with per-slice masks; per-slice masks ignored")
@@ -509,11 +152,11 @@ def _align_masks(
             continue
         for w in seg.warnings:
             report.warn(f, w)
-        normal = _normal(seg.orientation) if seg.orientation is not None else None
+        normal = slice_normal(seg.orientation) if seg.orientation is not None else None
         for k in range(seg.masks.shape[0]):
             i = uid_index.get(seg.ref_uids[k]) if seg.ref_uids[k] else None
             if i is None and seg.positions[k] is not None and has_loc:
-                n = normal if normal is not None else _normal(slices[0].orientation or (1, 0, 0, 0, 1, 0))
+                n = normal if normal is not None else slice_normal(slices[0].orientation or (1, 0, 0, 0, 1, 0))
                 i = _nearest(locs, float(np.dot(n, seg.positions[k])), tol_mm)
             if i is None:
                 report.error(f, f"SEG frame {k + 1} (referenced UID {seg.ref_uids[k]}, position "
@@ -565,14 +208,14 @@ def _align_masks(
 def _load_mask(ref: _MaskRef, mask_label: int | None) -> np.ndarray:
     if ref.kind == "png":
         assert ref.path is not None
-        return to_binary_mask(read_image_file(ref.path), str(ref.path), mask_label)
+        return as_binary_mask(read_image_file(ref.path), str(ref.path), label=mask_label, allow_255=True, ndim=(2,), grey_rgb=True)
     if ref.kind == "dicom":
         assert ref.path is not None
         ds = read_dicom(ref.path)
-        arr = _pixel_array(ds, str(ref.path))
+        arr = pixel_array(ds, str(ref.path))
         if arr.ndim == 3 and arr.shape[0] == 1:
             arr = arr[0]
-        return to_binary_mask(arr, str(ref.path), mask_label)
+        return as_binary_mask(arr, str(ref.path), label=mask_label, allow_255=True, ndim=(2,), grey_rgb=True)
     assert ref.seg is not None
     m = np.zeros(ref.seg.masks.shape[1:], np.uint8)
     for k in ref.frames:
@@ -680,7 +323,7 @@ def convert_dicom_cases(
         for f in list_files(cdir / images_subdir):
             try:
                 ds = read_dicom(f, stop_before_pixels=True)
-                if _is_seg(ds):
+                if is_seg(ds):
                     raise OrgansegInputError(f"{f}: a DICOM-SEG in the image folder (move it to {masks_subdir}/)")
                 slices.append(slice_from_dataset(ds, f))
             except OrgansegInputError as exc:
@@ -748,9 +391,7 @@ def convert_dicom_cases(
             jobs.append((case, sp, idx, sl, ref, key))
 
     # ---- pass 2: pixels
-    records: dict[str, list[dict]] = {}
-    objects: dict[str, list[tuple[int, int, np.ndarray]]] = {}
-    rows: list[dict] = []
+    writer = MMSegLayoutWriter(out, dry_run)
     warned_once: set[str] = set()
     for case, sp, idx, sl, ref, _key in progress_iter(jobs, progress, "dicom->png", len(jobs)):
         src = str(sl.path)
@@ -793,8 +434,8 @@ def convert_dicom_cases(
         stem = f"{safe_stem(case)}_{idx:04d}"
         h, w = img.shape
         iso = sl.spacing is not None and abs(sl.spacing[0] - sl.spacing[1]) <= 1e-6 * max(sl.spacing)
-        rows.append({
-            "filename": f"{stem}.png", "split": sp, "case_id": case, "slice_index": idx,
+        writer.add(sp, stem, img, mask, {
+            "case_id": case, "slice_index": idx,
             "instance_number": sl.instance_number, "slice_location_mm": _fmt(sl.location, 4),
             "spacing_mm": _fmt(sl.spacing[0]) if iso and sl.spacing else "",
             "spacing_row_mm": _fmt(sl.spacing[0]) if sl.spacing else "",
@@ -803,27 +444,11 @@ def convert_dicom_cases(
             "height": h, "width": w, "source_file": sl.path.relative_to(root_p).as_posix(),
             "mask_file": (ref.path.relative_to(root_p).as_posix() if ref is not None and ref.path is not None else ""),
         })
-        recs = records.setdefault(sp, [])
-        recs.append({"id": len(recs) + 1, "file_name": f"img_dir/{sp}/{stem}.png", "height": h, "width": w})
-        if mask is not None:
-            objects.setdefault(sp, []).append((len(recs), 1, mask))
-        if not dry_run:
-            atomic_imwrite_png(out / "img_dir" / sp / f"{stem}.png", img)
-            report.outputs.append(f"img_dir/{sp}/{stem}.png")
-            if mask is not None:
-                atomic_imwrite_png(out / "ann_dir" / sp / f"{stem}.png", mask)
-                report.outputs.append(f"ann_dir/{sp}/{stem}.png")
         report.converted += 1
-    if not dry_run and rows:
-        rows.sort(key=lambda r: r["filename"])
-        write_csv(out / "meta.csv", DICOM_META_COLUMNS, rows)
-        report.outputs.append("meta.csv")
-        if not images_only:
-            for sp, recs in sorted(records.items()):
-                coco, _ = build_coco(recs, objects.get(sp, []), [{"id": 1, "name": category}],
-                                     info={"description": f"organseg_plugins DICOM {category} {sp}"})
-                atomic_write_json(out / "annotations" / f"instances_{sp}.json", coco)
-                report.outputs.append(f"annotations/instances_{sp}.json")
-    report.extra["slices per split"] = {sp: len(r) for sp, r in sorted(records.items())}
+    if writer.rows:
+        cats = None if images_only else [{"id": 1, "name": category}]
+        writer.finish(DICOM_META_COLUMNS, cats, info={"description": f"organseg_plugins DICOM {category} {{split}}"})
+    report.outputs += writer.outputs
+    report.extra["slices per split"] = writer.images_per_split()
     report.extra["cases"] = len(cases)
     return report

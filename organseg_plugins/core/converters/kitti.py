@@ -1,6 +1,6 @@
 """KITTI 1.0 segmentation export (as CVAT writes it) -> COCO instances + MMSegmentation 0/1 masks.
 
-The liver CT paper (SPEC section 2, paper 001) labelled its slices in CVAT and exported
+Sattari et al. 2025, "Liver margin segmentation in abdominal CT images using U-Net and Detectron2", Sci Rep labelled its slices in CVAT and exported
 **KITTI 1.0**; its Detectron2 Mask R-CNN needs COCO with one class "liver", and "a liver that
 appears as two disjoint regions must stay one object". CVAT's export (Datumaro's KITTI
 segmentation writer) looks like::
@@ -37,21 +37,11 @@ import cv2
 import numpy as np
 
 from ..errors import OrgansegInputError
-from ..fileio import atomic_imwrite_png, atomic_write_bytes, atomic_write_json
-from . import (
-    IMAGE_EXTS,
-    SPLITS,
-    ConversionReport,
-    check_output_dir,
-    list_files,
-    progress_iter,
-    read_image_file,
-    require_dir,
-    safe_stem,
-    split_for_name,
-    write_csv,
-)
-from .masks_coco import build_coco
+from ..io.images import IMAGE_EXTS, read_image_file
+from ..io.layout import MMSegLayoutWriter
+from ..io.paths import check_output_dir, list_files, require_dir, safe_stem
+from .cases import SPLITS, split_for_name
+from .report import ConversionReport, progress_iter
 
 __all__ = [
     "KittiLabel",
@@ -336,9 +326,7 @@ def convert_kitti(
     if not items:
         raise OrgansegInputError(f"{root_p}: no images in any image_2/ folder")
 
-    records: dict[str, list[dict]] = {}
-    objects: dict[str, list[tuple[int, int, np.ndarray]]] = {}
-    rows: list[dict] = []
+    writer = MMSegLayoutWriter(out, dry_run)
     names: dict[str, str] = {}
     for sub, sdir, item_id, img_path in progress_iter(items, progress, "kitti->coco", len(items)):
         try:
@@ -390,37 +378,19 @@ def convert_kitti(
             report.note(f"image without {label.name}")
         if n_parts > 1 and len(objs) == 1:
             report.note(f"{label.name} in several regions kept as one object")
-        recs = records.setdefault(sp, [])
-        image_id = len(recs) + 1
-        recs.append({"id": image_id, "file_name": f"img_dir/{sp}/{stem}.png", "height": int(h), "width": int(w)})
-        objects.setdefault(sp, []).extend((image_id, 1, m) for _, m in objs)
-        rows.append({"filename": f"{stem}.png", "split": sp, "case_id": case_id, "kitti_subset": sub,
-                     "kitti_id": item_id, "n_objects": len(objs), "n_parts": n_parts, "height": h, "width": w})
-        if not dry_run:
-            if img_path.suffix.lower() == ".png":
-                atomic_write_bytes(out / "img_dir" / sp / f"{stem}.png", img_path.read_bytes())
-            else:
-                atomic_imwrite_png(out / "img_dir" / sp / f"{stem}.png", img)
-            atomic_imwrite_png(out / "ann_dir" / sp / f"{stem}.png", union)
-            report.outputs += [f"img_dir/{sp}/{stem}.png", f"ann_dir/{sp}/{stem}.png"]
+        row = {"case_id": case_id, "kitti_subset": sub, "kitti_id": item_id, "n_objects": len(objs),
+               "n_parts": n_parts, "height": h, "width": w}
+        png = img_path.read_bytes() if img_path.suffix.lower() == ".png" and not dry_run else None
+        writer.add(sp, stem, img, union, row, objects=[m for _, m in objs], image_bytes=png)
         report.converted += 1
 
     cat = {"id": 1, "name": label.name, "supercategory": "organ"}
-    n_anns = {}
-    for sp, recs in sorted(records.items()):
-        coco, warns = build_coco(recs, objects.get(sp, []), [cat], polygons,
-                                 info={"description": f"organseg_plugins KITTI->COCO {label.name} {sp}"})
-        for image_id, msg in warns:
-            report.warn(recs[image_id - 1]["file_name"], msg)
-        n_anns[sp] = len(coco["annotations"])
-        if not dry_run:
-            atomic_write_json(out / "annotations" / f"instances_{sp}.json", coco)
-            report.outputs.append(f"annotations/instances_{sp}.json")
-    if not dry_run and rows:
-        rows.sort(key=lambda r: r["filename"])
-        write_csv(out / "meta.csv", KITTI_META_COLUMNS, rows)
-        report.outputs.append("meta.csv")
-    report.extra["images per split"] = {sp: len(r) for sp, r in sorted(records.items())}
+    info = {"description": f"organseg_plugins KITTI->COCO {label.name} {{split}}"}
+    n_anns, warns = writer.finish(KITTI_META_COLUMNS, [cat], polygons, info)
+    for file_name, msg in warns:
+        report.warn(file_name, msg)
+    report.outputs += writer.outputs
+    report.extra["images per split"] = writer.images_per_split()
     report.extra["annotations per split"] = n_anns
     return report
 

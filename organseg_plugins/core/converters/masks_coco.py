@@ -1,6 +1,6 @@
 """Binary mask folders <-> COCO instances JSON (compressed RLE or polygons).
 
-Detectron2 (the liver paper's Mask R-CNN, SPEC section 2, paper 001 Table 5) trains on COCO
+Detectron2 (Sattari et al. 2025, Table 5) trains on COCO
 instances; MMSegmentation on 0/1 mask PNGs. One organ is **one annotation** even when it appears as
 several disjoint regions (a liver cut in two by the slice plane): an RLE covers all regions, and
 with ``polygons=True`` the annotation gets one polygon per region -- it is never split into several
@@ -19,146 +19,24 @@ through boundary-pixel centres, holes dropped; IoU typically > 0.95 for organ-si
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
-import cv2
 import numpy as np
-from pycocotools import mask as mask_utils
 
-from ..coco import mask_to_polygons, segmentation_to_mask
 from ..errors import OrgansegInputError
-from ..fileio import atomic_imwrite_png, atomic_write_json
-from . import (
-    IMAGE_EXTS,
-    ConversionReport,
-    check_output_dir,
-    list_files,
-    progress_iter,
-    read_image_file,
-    require_dir,
-    to_binary_mask,
-)
+from ..io.atomic import atomic_imwrite_png, atomic_write_json
+from ..io.coco import build_coco, segmentation_to_mask
+from ..io.images import IMAGE_EXTS, read_image_file
+from ..io.paths import check_output_dir, list_files, require_dir
+from ..io.validate import as_binary_mask
+from .report import ConversionReport, progress_iter
 
 __all__ = [
-    "annotation_from_mask",
-    "build_coco",
     "pair_images_masks",
     "masks_dir_to_coco",
     "coco_to_mask_dir",
     "load_coco_json",
 ]
-
-
-def annotation_from_mask(
-    mask: np.ndarray,
-    ann_id: int,
-    image_id: int,
-    category_id: int,
-    polygons: bool = False,
-    iscrowd: int = 0,
-) -> tuple[dict | None, str | None]:
-    """One COCO annotation for one object mask (all its connected components together).
-
-    Args:
-        mask: HxW 0/1 mask of the object.
-        ann_id: Annotation id.
-        image_id: Image id.
-        category_id: Category id.
-        polygons: Write ``segmentation`` as polygons (one per connected component) instead of a
-            compressed RLE. If a component is too small to be traced as a polygon (fewer than 3
-            contour points, e.g. a single pixel), the whole object is written as RLE instead and a
-            warning is returned, so no region is ever dropped.
-        iscrowd: COCO ``iscrowd`` flag.
-
-    Returns:
-        ``(annotation, warning)``; the annotation is ``None`` for an empty mask. ``area`` and
-        ``bbox`` are the mask's pixel area and tight box (pycocotools), in both modes.
-    """
-    m = np.ascontiguousarray(mask, dtype=np.uint8)
-    if not m.any():
-        return None, None
-    h, w = m.shape
-    rle = mask_utils.encode(np.asfortranarray(m))
-    ann: dict[str, Any] = {
-        "id": int(ann_id),
-        "image_id": int(image_id),
-        "category_id": int(category_id),
-        "area": float(mask_utils.area(rle)),
-        "bbox": [float(v) for v in mask_utils.toBbox(rle)],
-        "iscrowd": int(iscrowd),
-    }
-    warning = None
-    if polygons:
-        polys = mask_to_polygons(m)
-        n_comp = cv2.connectedComponents(m, connectivity=8)[0] - 1
-        if len(polys) < n_comp or not polys:
-            warning = (
-                f"{n_comp} region(s) but only {len(polys)} traceable as polygons "
-                "(a region is too thin/small); this object is written as RLE so nothing is dropped"
-            )
-        else:
-            ann["segmentation"] = polys
-            return ann, None
-    ann["segmentation"] = {"size": [int(h), int(w)], "counts": rle["counts"].decode("utf-8")}
-    return ann, warning
-
-
-def build_coco(
-    images: Sequence[Mapping[str, Any]],
-    objects: Sequence[tuple[int, int, np.ndarray]],
-    categories: Sequence[Mapping[str, Any]],
-    polygons: bool = False,
-    info: Mapping[str, Any] | None = None,
-) -> tuple[dict, list[tuple[int, str]]]:
-    """COCO instances dict from image entries and object masks.
-
-    Args:
-        images: COCO image entries (``id``, ``file_name``, ``height``, ``width``, extras allowed).
-        objects: ``(image_id, category_id, mask)`` per object; every object becomes exactly one
-            annotation (empty masks are skipped), in the given order, ids 1..N.
-        categories: COCO categories (``id``, ``name``; ``supercategory`` defaults to ``"organ"``).
-        polygons: Polygons instead of RLE (see :func:`annotation_from_mask`).
-        info: COCO ``info`` block (default: a fixed description, so output is deterministic).
-
-    Returns:
-        ``(coco_dict, warnings)`` with warnings as ``(image_id, message)``.
-
-    Raises:
-        ValueError: Unknown image/category id or a mask whose size differs from its image entry.
-    """
-    cats = []
-    for c in categories:
-        c = dict(c)
-        c.setdefault("supercategory", "organ")
-        cats.append(c)
-    cat_ids = {int(c["id"]) for c in cats}
-    sizes = {int(im["id"]): (int(im["height"]), int(im["width"])) for im in images}
-    if len(sizes) != len(images):
-        raise ValueError("duplicate image ids")
-    anns: list[dict] = []
-    warnings: list[tuple[int, str]] = []
-    for image_id, category_id, mask in objects:
-        if int(image_id) not in sizes:
-            raise ValueError(f"object refers to unknown image id {image_id}")
-        if int(category_id) not in cat_ids:
-            raise ValueError(f"object refers to unknown category id {category_id}")
-        if tuple(mask.shape) != sizes[int(image_id)]:
-            raise ValueError(f"mask shape {mask.shape} differs from image {image_id} size {sizes[int(image_id)]}")
-        ann, warn = annotation_from_mask(mask, len(anns) + 1, int(image_id), int(category_id), polygons)
-        if warn:
-            warnings.append((int(image_id), warn))
-        if ann is not None:
-            anns.append(ann)
-    coco = {
-        "info": dict(info) if info is not None else {"description": "organseg_plugins converter"},
-        "licenses": [],
-        "images": [dict(im) for im in images],
-        "annotations": anns,
-        "categories": cats,
-    }
-    return coco, warnings
 
 
 def _mask_candidates(masks_dir: Path, stem: str, suffix: str) -> list[Path]:
@@ -176,7 +54,7 @@ def pair_images_masks(
 
     The mask of ``images/x.png`` is ``masks/x{mask_suffix}.png`` (``.bmp``/``.tif`` also accepted;
     ``mask_suffix`` is e.g. ``"_mask"`` for BUSI). With ``merge_extra`` the extra masks
-    ``x{mask_suffix}_1.png``, ``_2``, ... (BUSI's second lesions, SPEC section 4) are returned too
+    ``x{mask_suffix}_1.png``, ``_2``, ... (BUSI's second lesions) are returned too
     so the caller can merge them. ``images_dir`` may equal ``masks_dir`` (BUSI keeps both in one
     folder); files that are masks are then not taken as images.
 
@@ -291,7 +169,7 @@ def masks_dir_to_coco(
             h, w = img.shape[:2]
             union = np.zeros((h, w), np.uint8)
             for mp in mask_paths:
-                m = to_binary_mask(read_image_file(mp), str(mp), mask_label)
+                m = as_binary_mask(read_image_file(mp), str(mp), label=mask_label, allow_255=True, ndim=(2,), grey_rgb=True)
                 if m.shape != (h, w):
                     raise OrgansegInputError(f"{mp}: mask size {m.shape[1]}x{m.shape[0]} differs from image "
                                              f"{img_path.name} size {w}x{h}")

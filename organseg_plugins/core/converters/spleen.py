@@ -1,6 +1,6 @@
 """Spleen ultrasound (Spleenex-like) DICOM images + masks + radiologist lengths -> MMSeg layout.
 
-The spleen paper (SPEC section 1, paper 000) labels 450 DICOM ultrasound images in 3D Slicer and
+Karimi et al. 2025, "Improving spleen segmentation in ultrasound images using a hybrid deep learning framework", Sci Rep labels 450 DICOM ultrasound images in 3D Slicer and
 evaluates the spleen length error MPLE (Eq. 8) against the radiologist's length in mm, which needs
 each image's pixel spacing; its protocol is 5-fold cross-validation, 80:20, no patient in both
 sets. :func:`convert_spleen` turns::
@@ -35,22 +35,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import OrgansegInputError
-from ..fileio import atomic_imwrite_png, atomic_write_json
-from . import (
-    IMAGE_EXTS,
-    ConversionReport,
-    case_id_from_name,
-    check_output_dir,
-    list_files,
-    progress_iter,
-    read_csv_rows,
-    read_image_file,
-    require_dir,
-    to_binary_mask,
-    write_csv,
-)
-from .dicom import _pixel_array, read_dicom
-from .masks_coco import build_coco
+from ..io.dicom import pixel_array, read_dicom
+from ..io.images import IMAGE_EXTS, read_image_file
+from ..io.layout import MMSegLayoutWriter
+from ..io.paths import check_output_dir, list_files, require_dir
+from ..io.tables import read_csv_rows
+from ..io.validate import as_binary_mask
+from .cases import case_id_from_name
+from .report import ConversionReport, progress_iter
 from .splits import fold_assignment, kfold_cases, split_cases, write_assignment
 
 __all__ = [
@@ -146,7 +138,7 @@ def dicom_to_display(ds: Any, source: str) -> np.ndarray:
     Raises:
         OrgansegInputError: Multi-frame, signed, or undecodable pixel data.
     """
-    arr = _pixel_array(ds, source)
+    arr = pixel_array(ds, source)
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     if frames > 1:
         raise OrgansegInputError(f"{source}: multi-frame ultrasound ({frames} frames, a cine loop) is not supported; "
@@ -226,11 +218,11 @@ def _find_mask(masks_dir: Path, stem: str, suffix: str) -> Path:
 def _read_mask(path: Path, label: int | None) -> np.ndarray:
     if _is_dicom_name(path):
         ds = read_dicom(path)
-        arr = _pixel_array(ds, str(path))
+        arr = pixel_array(ds, str(path))
         if arr.ndim == 3 and arr.shape[0] == 1:
             arr = arr[0]
-        return to_binary_mask(arr, str(path), label)
-    return to_binary_mask(read_image_file(path), str(path), label)
+        return as_binary_mask(arr, str(path), label=label, allow_255=True, ndim=(2,), grey_rgb=True)
+    return as_binary_mask(read_image_file(path), str(path), label=label, allow_255=True, ndim=(2,), grey_rgb=True)
 
 
 def convert_spleen(
@@ -345,9 +337,7 @@ def convert_spleen(
         full = kfold_cases(patients, int(kfold or 5), seed, test_fraction)
         assign = fold_assignment(full, fold)
 
-    records: dict[str, list[dict]] = {}
-    objects: dict[str, list[tuple[int, int, np.ndarray]]] = {}
-    rows: list[dict] = []
+    writer = MMSegLayoutWriter(out, dry_run)
     pats: dict[str, set[str]] = {}
     for f, pid, mask_p in progress_iter(items, progress, "spleen", len(items)):
         src = str(f)
@@ -383,27 +373,19 @@ def convert_spleen(
             report.warn(f, "mask is empty (no spleen)")
         h, w = mask.shape
         length = lengths.get(f.stem)
-        rows.append({"filename": f"{f.stem}.png", "split": sp, "patient_id": pid, "spacing_mm": f"{sp_mm:.6f}",
-                     "length_mm": "" if length is None else f"{length:.3f}", "height": h, "width": w})
-        recs = records.setdefault(sp, [])
-        recs.append({"id": len(recs) + 1, "file_name": f"img_dir/{sp}/{f.stem}.png", "height": h, "width": w})
-        objects.setdefault(sp, []).append((len(recs), 1, mask))
+        row = {"patient_id": pid, "spacing_mm": f"{sp_mm:.6f}",
+               "length_mm": "" if length is None else f"{length:.3f}", "height": h, "width": w}
+        writer.add(sp, f.stem, img, mask, row)
         pats.setdefault(sp, set()).add(pid)
-        if not dry_run:
-            atomic_imwrite_png(out / "img_dir" / sp / f"{f.stem}.png", img)
-            atomic_imwrite_png(out / "ann_dir" / sp / f"{f.stem}.png", mask)
-            report.outputs += [f"img_dir/{sp}/{f.stem}.png", f"ann_dir/{sp}/{f.stem}.png"]
         report.converted += 1
-    if not dry_run and rows:
-        rows.sort(key=lambda r: r["filename"])
-        write_csv(out / "meta.csv", SPLEEN_META_COLUMNS, rows)
-        for sp, recs in sorted(records.items()):
-            coco, _ = build_coco(recs, objects.get(sp, []), [{"id": 1, "name": "spleen"}],
-                                 info={"description": f"organseg_plugins spleen ultrasound {sp}"})
-            atomic_write_json(out / "annotations" / f"instances_{sp}.json", coco)
-        meta = {"seed": seed, "fold": fold if "val_fold" in full else None, "patient_regex": patient_regex}
-        write_assignment(out / "splits.json", full, meta)
-        report.outputs += ["meta.csv", "splits.json"]
-    report.extra["images per split"] = {sp: len(r) for sp, r in sorted(records.items())}
+    if writer.rows:
+        writer.finish(SPLEEN_META_COLUMNS, [{"id": 1, "name": "spleen"}],
+                      info={"description": "organseg_plugins spleen ultrasound {split}"})
+        if not dry_run:
+            meta = {"seed": seed, "fold": fold if "val_fold" in full else None, "patient_regex": patient_regex}
+            write_assignment(out / "splits.json", full, meta)
+            writer.outputs.append("splits.json")
+    report.outputs += writer.outputs
+    report.extra["images per split"] = writer.images_per_split()
     report.extra["patients per split"] = {sp: len(p) for sp, p in sorted(pats.items())}
     return report

@@ -1,9 +1,9 @@
 """Case-level (patient-level) train/val/test splits, k-fold cross-validation, and an MMSeg layout.
 
 All papers split by patient/case, never by image: the liver CT study evaluates on an independent
-test set of cases (SPEC section 2), the spleen study uses 5-fold cross-validation with an 80:20
-split and "no patient in both sets" (SPEC section 1), the pancreas/liver adversarial U-Net 4-fold
-cross-validation (SPEC section 3), ARU-Net a 7:1:2 split stratified by class (SPEC section 4).
+test set of cases (Sattari et al. 2025), the spleen study uses 5-fold cross-validation with an 80:20
+split and "no patient in both sets" (Karimi et al. 2025), the pancreas/liver adversarial U-Net 4-fold
+cross-validation (Lian, Sun and Li 2025), ARU-Net a 7:1:2 split stratified by class (Liu et al. 2025, "Attention residual network for medical ultrasound image segmentation", Sci Rep).
 
 * :func:`split_cases` -- seeded train/val/test assignment of case ids (optionally stratified).
 * :func:`kfold_cases` -- seeded k-fold assignment; every case is validation in exactly one fold;
@@ -27,20 +27,15 @@ from typing import Any
 import numpy as np
 
 from ..errors import OrgansegInputError
-from ..fileio import atomic_imwrite_png, atomic_write_bytes, atomic_write_json, atomic_write_text
-from . import (
-    SPLITS,
-    ConversionReport,
-    case_id_from_name,
-    check_output_dir,
-    csv_text,
-    progress_iter,
-    read_csv_rows,
-    read_image_file,
-    to_binary_mask,
-    write_csv,
-)
-from .masks_coco import build_coco, pair_images_masks
+from ..io.atomic import atomic_write_json, atomic_write_text
+from ..io.images import read_image_file
+from ..io.layout import MMSegLayoutWriter
+from ..io.paths import check_output_dir
+from ..io.tables import csv_text, read_csv_rows
+from ..io.validate import as_binary_mask
+from .cases import SPLITS, case_id_from_name
+from .masks_coco import pair_images_masks
+from .report import ConversionReport, progress_iter
 
 __all__ = [
     "split_counts",
@@ -382,9 +377,7 @@ def layout_mmseg(
             meta_rows[Path(r["filename"]).stem] = r
         if rows:
             meta_cols = [c for c in rows[0] if c not in ("filename", "split", "case_id")]
-    out_rows: list[dict] = []
-    records: dict[str, list[dict]] = {}
-    objects: dict[str, list[tuple[int, int, np.ndarray]]] = {}
+    writer = MMSegLayoutWriter(out, dry_run)
     cases_per_split: dict[str, set[str]] = {}
     for img_p, masks in progress_iter(pairs, progress, "layout", len(pairs)):
         try:
@@ -393,7 +386,7 @@ def layout_mmseg(
                 raise OrgansegInputError(f"{img_p}: case {cid!r} is not in the split assignment")
             sp = assignment[cid]
             img = read_image_file(img_p)
-            mask = to_binary_mask(read_image_file(masks[0]), str(masks[0]), mask_label)
+            mask = as_binary_mask(read_image_file(masks[0]), str(masks[0]), label=mask_label, allow_255=True, ndim=(2,), grey_rgb=True)
             if mask.shape != img.shape[:2]:
                 raise OrgansegInputError(f"{masks[0]}: mask size {mask.shape[1]}x{mask.shape[0]} differs from "
                                          f"the image size {img.shape[1]}x{img.shape[0]}")
@@ -405,31 +398,16 @@ def layout_mmseg(
             report.skipped += 1
             continue
         stem = img_p.stem
-        row = {"filename": f"{stem}.png", "split": sp, "case_id": cid}
-        row.update({c: meta_rows.get(stem, {}).get(c, "") for c in meta_cols})
-        out_rows.append(row)
+        row = {"case_id": cid, **{c: meta_rows.get(stem, {}).get(c, "") for c in meta_cols}}
+        png = img_p.read_bytes() if img_p.suffix.lower() == ".png" and not dry_run else None
+        writer.add(sp, stem, img, mask, row, objects=None if category is not None else [], image_bytes=png)
         cases_per_split.setdefault(sp, set()).add(cid)
-        recs = records.setdefault(sp, [])
-        recs.append({"id": len(recs) + 1, "file_name": f"img_dir/{sp}/{stem}.png",
-                     "height": int(mask.shape[0]), "width": int(mask.shape[1])})
-        if category is not None:
-            objects.setdefault(sp, []).append((len(recs), 1, mask))
-        if not dry_run:
-            if img_p.suffix.lower() == ".png":
-                atomic_write_bytes(out / "img_dir" / sp / f"{stem}.png", img_p.read_bytes())
-            else:
-                atomic_imwrite_png(out / "img_dir" / sp / f"{stem}.png", img)
-            atomic_imwrite_png(out / "ann_dir" / sp / f"{stem}.png", mask)
         report.converted += 1
+    writer.finish(["filename", "split", "case_id", *meta_cols],
+                  None if category is None else [{"id": 1, "name": category}])
     if not dry_run:
-        out_rows.sort(key=lambda r: r["filename"])
-        write_csv(out / "meta.csv", ["filename", "split", "case_id", *meta_cols], out_rows)
         write_assignment(out / "splits.json", dict(assignment), {"case_regex": case_regex})
-        if category is not None:
-            for sp, recs in sorted(records.items()):
-                coco, warns = build_coco(recs, objects.get(sp, []), [{"id": 1, "name": category}])
-                atomic_write_json(out / "annotations" / f"instances_{sp}.json", coco)
-    report.extra["images per split"] = {sp: len(r) for sp, r in sorted(records.items())}
+    report.extra["images per split"] = writer.images_per_split()
     report.extra["cases per split"] = {sp: len(c) for sp, c in sorted(cases_per_split.items())}
     unknown = sorted({s for s in assignment.values()} - set(SPLITS))
     if unknown:

@@ -10,7 +10,8 @@ from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from scipy import ndimage
 
-from organseg_plugins.core.coco import (
+from organseg_plugins.core.converters.cases import SPLITS
+from organseg_plugins.core.io.coco import (
     coco_to_masks,
     mask_to_polygons,
     mask_to_rle,
@@ -18,8 +19,8 @@ from organseg_plugins.core.coco import (
     polygons_to_mask,
     rle_to_mask,
 )
-from organseg_plugins.core.fileio import read_binary_mask
-from organseg_plugins.core.phantoms import SPLITS, write_phantom_dataset
+from organseg_plugins.core.io.images import read_binary_mask
+from organseg_plugins.core.phantoms import write_phantom_dataset
 
 
 def _iou(a, b):

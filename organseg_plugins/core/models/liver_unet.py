@@ -1,4 +1,4 @@
-"""The liver CT paper's U-Net (001_9d2dd11a1415a4b1, Table 4) in plain PyTorch (no framework import).
+"""The liver CT paper's U-Net (Sattari et al. 2025, Table 4) in plain PyTorch (no framework import).
 
 Table 4, for a ``512 x 512 x 1`` input and the defaults (``base_channels=16``, ``num_levels=5``)::
 
@@ -77,7 +77,7 @@ def _note(record: list | None, name: str, x: Tensor) -> None:
 
 
 class LiverUNet(nn.Module):
-    """U-Net of the liver CT paper (001_9d2dd11a1415a4b1, Table 4); see the module docstring.
+    """U-Net of the liver CT paper (Sattari et al. 2025, Table 4); see the module docstring.
 
     ``forward`` returns single-channel logits ``(N, out_channels, H, W)``; ``forward_features`` the
     last decoder feature map ``(N, base_channels, H, W)`` (what the mmseg backbone adapter returns).

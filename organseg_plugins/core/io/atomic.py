@@ -1,8 +1,8 @@
-"""Small file helpers: atomic writes and a strict reader for 0/1 mask PNGs.
+"""Atomic writes: every file the project writes appears whole or not at all.
 
-Atomic writes go to a temporary file in the destination folder and are then moved into place
-with :func:`os.replace`, so a reader never sees a half-written file (and a crash leaves at most a
-stray ``.<name>.*.tmp`` file behind, never a truncated target).
+The bytes go to a temporary file in the destination folder, which then replaces the target with
+:func:`os.replace`, so a reader never sees a half-written file (a crash leaves at most a stray
+``.<name>.*.tmp`` file behind, never a truncated target).
 """
 
 from __future__ import annotations
@@ -16,19 +16,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from organseg_plugins.core.errors import OrgansegInputError, check_binary_mask
-
-__all__ = [
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "atomic_write_json",
-    "atomic_imwrite_png",
-    "encode_png",
-    "read_binary_mask",
-]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "atomic_imwrite_png", "encode_png"]
 
 PathLike = str | os.PathLike
-
 
 def atomic_write_bytes(path: PathLike, data: bytes, fsync: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically.
@@ -65,7 +55,6 @@ def atomic_write_bytes(path: PathLike, data: bytes, fsync: bool = False) -> Path
         raise
     return path
 
-
 def atomic_write_text(path: PathLike, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically (no newline translation).
 
@@ -78,7 +67,6 @@ def atomic_write_text(path: PathLike, text: str, encoding: str = "utf-8") -> Pat
         The destination as a :class:`~pathlib.Path`.
     """
     return atomic_write_bytes(path, text.encode(encoding))
-
 
 def atomic_write_json(path: PathLike, obj: Any, indent: int | None = None) -> Path:
     """Write ``obj`` as deterministic JSON (sorted keys, fixed separators, trailing newline).
@@ -95,7 +83,6 @@ def atomic_write_json(path: PathLike, obj: Any, indent: int | None = None) -> Pa
     seps = (",", ":") if indent is None else (",", ": ")
     text = json.dumps(obj, sort_keys=True, separators=seps, indent=indent, ensure_ascii=True)
     return atomic_write_text(path, text + "\n")
-
 
 def encode_png(array: np.ndarray) -> bytes:
     """Encode a uint8/uint16 array (HxW, HxWx3 BGR or HxWx4 BGRA) as PNG bytes.
@@ -119,7 +106,6 @@ def encode_png(array: np.ndarray) -> bytes:
         raise ValueError("cv2.imencode failed to encode the PNG")
     return buf.tobytes()
 
-
 def atomic_imwrite_png(path: PathLike, array: np.ndarray) -> Path:
     """Encode ``array`` as PNG (see :func:`encode_png`) and write it atomically to ``path``.
 
@@ -131,39 +117,3 @@ def atomic_imwrite_png(path: PathLike, array: np.ndarray) -> Path:
         The destination as a :class:`~pathlib.Path`.
     """
     return atomic_write_bytes(path, encode_png(array))
-
-
-def read_binary_mask(path: PathLike) -> np.ndarray:
-    """Read a 0/1 mask PNG (``cv2.IMREAD_UNCHANGED``) and check it strictly.
-
-    Args:
-        path: Mask image file.
-
-    Returns:
-        The mask as an HxW uint8 array with values in {0, 1}.
-
-    Raises:
-        ValueError: Naming the file, if it is missing, not a regular file, empty, not decodable,
-            not 2-D (single channel), or holds values other than 0 and 1 (the message lists the
-            values found and, for a {0, 255} mask, says it looks like a 0/255 mask).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise OrgansegInputError(f"mask file {str(path)!r} does not exist")
-    if not path.is_file():
-        raise OrgansegInputError(f"mask file {str(path)!r} is not a regular file")
-    try:
-        raw = np.fromfile(str(path), dtype=np.uint8)
-    except OSError as exc:
-        raise OrgansegInputError(f"mask file {str(path)!r} could not be read: {exc}") from exc
-    if raw.size == 0:
-        raise OrgansegInputError(f"mask file {str(path)!r} is empty (0 bytes)")
-    mask = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)
-    if mask is None:
-        raise OrgansegInputError(f"mask file {str(path)!r} could not be decoded as an image (corrupt or not an image)")
-    if mask.ndim != 2:
-        raise OrgansegInputError(
-            f"mask file {str(path)!r} has shape {mask.shape}; expected a 2-D single-channel mask"
-        )
-    check_binary_mask(mask, f"mask file {str(path)!r}")
-    return mask.astype(np.uint8, copy=False)

@@ -4,6 +4,9 @@ All masks are HxW ``uint8`` arrays with values 0/1 (``bool`` input is accepted).
 pycocotools *compressed* form ``{"size": [h, w], "counts": str}`` (counts decoded to UTF-8 so
 the dict is JSON-serialisable); uncompressed RLEs (``counts`` a list of ints) and polygon lists
 are accepted wherever a segmentation is read.
+
+The one COCO builder is :func:`build_coco` (image entries + object masks -> instances dict);
+:func:`masks_to_coco` is its one-mask-per-image convenience form.
 """
 
 from __future__ import annotations
@@ -15,26 +18,16 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
+from .validate import as_binary_mask
+
 __all__ = [
-    "mask_to_rle",
-    "rle_to_mask",
-    "mask_to_polygons",
-    "polygons_to_mask",
-    "segmentation_to_mask",
-    "masks_to_coco",
-    "coco_to_masks",
+    "mask_to_rle", "rle_to_mask", "mask_to_polygons", "polygons_to_mask", "segmentation_to_mask",
+    "annotation_from_mask", "build_coco", "masks_to_coco", "coco_to_masks",
 ]
 
 
-def _as_binary(mask: np.ndarray) -> np.ndarray:
-    mask = np.asarray(mask)
-    if mask.ndim != 2:
-        raise ValueError(f"expected a 2-D mask, got shape {mask.shape}")
-    if mask.dtype == bool:
-        return mask.astype(np.uint8)
-    if mask.size and not np.isin(np.unique(mask), (0, 1)).all():
-        raise ValueError(f"expected a 0/1 mask, got values {np.unique(mask)[:10].tolist()}")
-    return mask.astype(np.uint8, copy=False)
+def _mask01(mask: np.ndarray, source: str = "mask") -> np.ndarray:
+    return as_binary_mask(mask, source, ndim=(2,))
 
 
 def mask_to_rle(mask: np.ndarray) -> dict:
@@ -50,10 +43,9 @@ def mask_to_rle(mask: np.ndarray) -> dict:
     Raises:
         ValueError: If the mask is not 2-D or not binary.
     """
-    m = _as_binary(mask)
+    m = _mask01(mask)
     rle = mask_utils.encode(np.asfortranarray(m))
     return {"size": [int(rle["size"][0]), int(rle["size"][1])], "counts": rle["counts"].decode("utf-8")}
-
 
 def _to_coco_rle(rle: Mapping[str, Any], height: int | None, width: int | None) -> dict:
     """Return a pycocotools-ready compressed RLE (counts as bytes)."""
@@ -68,7 +60,6 @@ def _to_coco_rle(rle: Mapping[str, Any], height: int | None, width: int | None) 
     if isinstance(counts, str):
         counts = counts.encode("utf-8")
     return {"size": [h, w], "counts": counts}
-
 
 def rle_to_mask(rle: Mapping[str, Any], height: int | None = None, width: int | None = None) -> np.ndarray:
     """Decode a COCO RLE to a binary mask.
@@ -87,7 +78,6 @@ def rle_to_mask(rle: Mapping[str, Any], height: int | None = None, width: int | 
     m = mask_utils.decode(_to_coco_rle(rle, height, width))
     return np.ascontiguousarray(m, dtype=np.uint8)
 
-
 def mask_to_polygons(mask: np.ndarray, min_points: int = 3) -> list[list[float]]:
     """Trace the outer contours of a binary mask as COCO polygons.
 
@@ -104,12 +94,11 @@ def mask_to_polygons(mask: np.ndarray, min_points: int = 3) -> list[list[float]]
     Returns:
         A list of flat ``[x0, y0, x1, y1, ...]`` float lists, largest area first.
     """
-    m = _as_binary(mask)
+    m = _mask01(mask)
     contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     kept = [c.reshape(-1, 2) for c in contours if len(c) >= min_points]
     kept.sort(key=lambda c: (-abs(cv2.contourArea(c.astype(np.float32))), int(c[0, 1]), int(c[0, 0])))
     return [c.astype(np.float64).ravel().tolist() for c in kept]
-
 
 def polygons_to_mask(polys: Sequence[Sequence[float]], height: int, width: int) -> np.ndarray:
     """Rasterise COCO polygons (union) with pycocotools.
@@ -128,7 +117,6 @@ def polygons_to_mask(polys: Sequence[Sequence[float]], height: int, width: int) 
     rles = mask_utils.frPyObjects(polys, int(height), int(width))
     return np.ascontiguousarray(mask_utils.decode(mask_utils.merge(rles)), dtype=np.uint8)
 
-
 def segmentation_to_mask(segm: Any, height: int, width: int) -> np.ndarray:
     """Decode any COCO ``segmentation`` value (polygons, compressed or uncompressed RLE).
 
@@ -145,6 +133,119 @@ def segmentation_to_mask(segm: Any, height: int, width: int) -> np.ndarray:
     if isinstance(segm, list | tuple):
         return polygons_to_mask(segm, height, width)
     raise ValueError(f"unsupported segmentation type {type(segm).__name__}")
+
+
+def annotation_from_mask(
+    mask: np.ndarray,
+    ann_id: int,
+    image_id: int,
+    category_id: int,
+    polygons: bool = False,
+    iscrowd: int = 0,
+) -> tuple[dict | None, str | None]:
+    """One COCO annotation for one object mask (all its connected components together).
+
+    Args:
+        mask: HxW 0/1 mask of the object.
+        ann_id: Annotation id.
+        image_id: Image id.
+        category_id: Category id.
+        polygons: Write ``segmentation`` as polygons (one per connected component) instead of a
+            compressed RLE. If a component is too small to be traced as a polygon (fewer than 3
+            contour points, e.g. a single pixel), the whole object is written as RLE instead and a
+            warning is returned, so no region is ever dropped.
+        iscrowd: COCO ``iscrowd`` flag.
+
+    Returns:
+        ``(annotation, warning)``; the annotation is ``None`` for an empty mask. ``area`` and
+        ``bbox`` are the mask's pixel area and tight box (pycocotools), in both modes.
+    """
+    m = np.ascontiguousarray(mask, dtype=np.uint8)
+    if not m.any():
+        return None, None
+    h, w = m.shape
+    rle = mask_utils.encode(np.asfortranarray(m))
+    ann: dict[str, Any] = {
+        "id": int(ann_id),
+        "image_id": int(image_id),
+        "category_id": int(category_id),
+        "area": float(mask_utils.area(rle)),
+        "bbox": [float(v) for v in mask_utils.toBbox(rle)],
+        "iscrowd": int(iscrowd),
+    }
+    warning = None
+    if polygons:
+        polys = mask_to_polygons(m)
+        n_comp = cv2.connectedComponents(m, connectivity=8)[0] - 1
+        if len(polys) < n_comp or not polys:
+            warning = (
+                f"{n_comp} region(s) but only {len(polys)} traceable as polygons "
+                "(a region is too thin/small); this object is written as RLE so nothing is dropped"
+            )
+        else:
+            ann["segmentation"] = polys
+            return ann, None
+    ann["segmentation"] = {"size": [int(h), int(w)], "counts": rle["counts"].decode("utf-8")}
+    return ann, warning
+
+def build_coco(
+    images: Sequence[Mapping[str, Any]],
+    objects: Sequence[tuple[int, int, np.ndarray]],
+    categories: Sequence[Mapping[str, Any]],
+    polygons: bool = False,
+    info: Mapping[str, Any] | None = None,
+) -> tuple[dict, list[tuple[int, str]]]:
+    """COCO instances dict from image entries and object masks.
+
+    Args:
+        images: COCO image entries (``id``, ``file_name``, ``height``, ``width``, extras allowed).
+        objects: ``(image_id, category_id, mask)`` per object; every object becomes exactly one
+            annotation (empty masks are skipped), in the given order, ids 1..N.
+        categories: COCO categories (``id``, ``name``; ``supercategory`` defaults to ``"organ"``).
+        polygons: Polygons instead of RLE (see :func:`annotation_from_mask`).
+        info: COCO ``info`` block (default: a fixed description, so output is deterministic).
+
+    Returns:
+        ``(coco_dict, warnings)`` with warnings as ``(image_id, message)``.
+
+    Raises:
+        ValueError: Unknown image/category id or a mask whose size differs from its image entry.
+    """
+    cats = []
+    for c in categories:
+        c = dict(c)
+        if "id" not in c or "name" not in c:
+            raise ValueError(f"a category needs 'id' and 'name', got {c}")
+        c.setdefault("supercategory", "organ")
+        cats.append(c)
+    if not cats:
+        raise ValueError("at least one category is required")
+    cat_ids = {int(c["id"]) for c in cats}
+    sizes = {int(im["id"]): (int(im["height"]), int(im["width"])) for im in images}
+    if len(sizes) != len(images):
+        raise ValueError("duplicate image ids")
+    anns: list[dict] = []
+    warnings: list[tuple[int, str]] = []
+    for image_id, category_id, mask in objects:
+        if int(image_id) not in sizes:
+            raise ValueError(f"object refers to unknown image id {image_id}")
+        if int(category_id) not in cat_ids:
+            raise ValueError(f"object refers to unknown category id {category_id}")
+        if tuple(mask.shape) != sizes[int(image_id)]:
+            raise ValueError(f"mask shape {mask.shape} differs from image {image_id} size {sizes[int(image_id)]}")
+        ann, warn = annotation_from_mask(mask, len(anns) + 1, int(image_id), int(category_id), polygons)
+        if warn:
+            warnings.append((int(image_id), warn))
+        if ann is not None:
+            anns.append(ann)
+    coco = {
+        "info": dict(info) if info is not None else {"description": "organseg_plugins converter"},
+        "licenses": [],
+        "images": [dict(im) for im in images],
+        "annotations": anns,
+        "categories": cats,
+    }
+    return coco, warnings
 
 
 def masks_to_coco(
@@ -181,55 +282,23 @@ def masks_to_coco(
         ValueError: On duplicate image ids, unknown category ids, or a record without
             ``file_name``/``mask``.
     """
-    cats = []
-    for c in categories:
-        c = dict(c)
-        if "id" not in c or "name" not in c:
-            raise ValueError(f"a category needs 'id' and 'name', got {c}")
-        c.setdefault("supercategory", "organ")
-        cats.append(c)
-    if not cats:
-        raise ValueError("at least one category is required")
-    cat_ids = {int(c["id"]) for c in cats}
+    records = list(records)
     images: list[dict] = []
-    annotations: list[dict] = []
-    seen: set[int] = set()
+    objects: list[tuple[int, int, np.ndarray]] = []
+    default_cat = int(dict(categories[0])["id"]) if categories else 0
     for i, rec in enumerate(records, start=1):
         if "file_name" not in rec or "mask" not in rec:
             raise ValueError("each record needs 'file_name' and 'mask'")
+        mask = _mask01(rec["mask"], str(rec["file_name"]))
         image_id = int(rec.get("id", i))
-        if image_id in seen:
-            raise ValueError(f"duplicate image id {image_id}")
-        seen.add(image_id)
-        mask = _as_binary(rec["mask"])
         h, w = mask.shape
         image = {"id": image_id, "file_name": str(rec["file_name"]), "height": int(h), "width": int(w)}
         image.update(dict(rec.get("extra", {})))
         images.append(image)
-        if not mask.any():
-            continue
-        cat_id = int(rec.get("category_id", cats[0]["id"]))
-        if cat_id not in cat_ids:
-            raise ValueError(f"unknown category id {cat_id} for {rec['file_name']}")
-        rle = mask_utils.encode(np.asfortranarray(mask))
-        annotations.append(
-            {
-                "id": len(annotations) + 1,
-                "image_id": image_id,
-                "category_id": cat_id,
-                "segmentation": {"size": [int(h), int(w)], "counts": rle["counts"].decode("utf-8")},
-                "area": float(mask_utils.area(rle)),
-                "bbox": [float(v) for v in mask_utils.toBbox(rle)],
-                "iscrowd": 0,
-            }
-        )
-    return {
-        "info": dict(info) if info is not None else {"description": "organseg_plugins masks_to_coco"},
-        "licenses": [],
-        "images": images,
-        "annotations": annotations,
-        "categories": cats,
-    }
+        objects.append((image_id, int(rec.get("category_id", default_cat)), mask))
+    info = dict(info) if info is not None else {"description": "organseg_plugins masks_to_coco"}
+    coco, _ = build_coco(images, objects, categories, polygons=False, info=info)
+    return coco
 
 
 def coco_to_masks(coco_dict: Mapping[str, Any], image_id: int, category_id: int | None = None) -> np.ndarray:

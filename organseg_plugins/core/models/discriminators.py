@@ -49,7 +49,7 @@ class PatchGANDiscriminator(nn.Module):
 
 
 class ThreeConvDiscriminator(nn.Module):
-    """Discriminator of the adversarial-constraint U-Net (pancreas/liver paper, SPEC section 3).
+    """Discriminator of the adversarial-constraint U-Net (Lian, Sun and Li 2025, "Extracting organs of interest from medical images based on convolutional neural network with auxiliary and refined constraints", Sci Rep).
 
     Three convolutions with 7x7, 5x5 and 4x4 kernels (strides unstated in the paper: 2), LeakyReLU,
     then global average pooling to one logit per image ("ending in a probability": apply a sigmoid,

@@ -1,0 +1,62 @@
+"""Image and mask files in: decoding with errors that name the file, masks through the one validator."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import OrgansegInputError
+from .validate import as_binary_mask
+
+__all__ = ["IMAGE_EXTS", "read_image_file", "read_binary_mask"]
+
+IMAGE_EXTS: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+
+def read_image_file(path: str | os.PathLike, flags: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
+    """Read an image with OpenCV, raising a clear error for missing, empty or corrupt files.
+
+    Args:
+        path: Image file.
+        flags: ``cv2.imdecode`` flags (default: unchanged depth and channels).
+
+    Returns:
+        The decoded array (colour images in OpenCV's BGR order).
+
+    Raises:
+        OrgansegInputError: Naming the file, if it is missing, empty (0 bytes), cannot be decoded,
+            or decodes to an empty array.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise OrgansegInputError(f"{p}: file does not exist")
+    raw = np.fromfile(str(p), dtype=np.uint8)
+    if raw.size == 0:
+        raise OrgansegInputError(f"{p}: file is empty (0 bytes)")
+    img = cv2.imdecode(raw, flags)
+    if img is None:
+        raise OrgansegInputError(f"{p}: cannot be decoded as an image (corrupt or not an image)")
+    if img.size == 0:
+        raise OrgansegInputError(f"{p}: image has no pixels (shape {img.shape})")
+    return img
+
+
+
+def read_binary_mask(path: str | os.PathLike, *, label: int | None = None, allow_255: bool = False) -> np.ndarray:
+    """Read a mask image (unchanged depth and channels) and validate it as a 0/1 mask.
+
+    Args:
+        path: Mask image file (PNG, BMP, TIFF).
+        label: Foreground value of a label map (``mask == label``).
+        allow_255: Convert a {0, 255} mask (converters only; datasets and metrics refuse it).
+
+    Returns:
+        HxW ``uint8`` array with values in {0, 1}.
+
+    Raises:
+        OrgansegInputError: Naming the file: missing, empty, corrupt/truncated, colour, or values
+            other than 0/1 (the values found are listed).
+    """
+    return as_binary_mask(read_image_file(path), str(path), label=label, allow_255=allow_255, ndim=(2,))

@@ -1,0 +1,134 @@
+"""The one writer of the project's MMSegmentation layout (what every converter and the phantoms write).
+
+::
+
+    OUT/img_dir/{split}/<stem>.png           images
+    OUT/ann_dir/{split}/<stem>.png           0/1 masks, same stem
+    OUT/meta.csv                             one row per image: ``filename``, ``split``, per-image values
+    OUT/annotations/instances_{split}.json   COCO instances, ``file_name`` relative to OUT
+
+Every file is written atomically; in a dry run nothing is written but the bookkeeping (image
+records, annotation counts) is the same, so a converter's summary does not depend on ``dry_run``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .atomic import atomic_imwrite_png, atomic_write_bytes, atomic_write_json
+from .coco import build_coco
+from .tables import write_csv
+
+__all__ = ["MMSegLayoutWriter"]
+
+
+class MMSegLayoutWriter:
+    """Collects images, masks, objects and ``meta.csv`` rows per split, then writes COCO and the CSV.
+
+    Args:
+        out_dir: Output folder (the caller has checked it with ``check_output_dir``).
+        dry_run: Write nothing.
+
+    Example::
+
+        writer = MMSegLayoutWriter(out, dry_run)
+        writer.add("train", "case1_0001", image, mask, {"case_id": "case1"})
+        writer.finish(("filename", "split", "case_id"), [{"id": 1, "name": "liver"}])
+    """
+
+    def __init__(self, out_dir: str | os.PathLike, dry_run: bool = False) -> None:
+        self.out = Path(out_dir)
+        self.dry_run = dry_run
+        self.records: dict[str, list[dict]] = {}
+        self.objects: dict[str, list[tuple[int, int, np.ndarray]]] = {}
+        self.rows: list[dict] = []
+        self.outputs: list[str] = []
+
+    def add(
+        self,
+        split: str,
+        stem: str,
+        image: np.ndarray | None,
+        mask: np.ndarray | None,
+        row: Mapping[str, Any] | None = None,
+        objects: Sequence[np.ndarray] | None = None,
+        image_bytes: bytes | None = None,
+        size: tuple[int, int] | None = None,
+    ) -> int:
+        """Add one image of ``split``; returns its COCO image id (1, 2, ... within the split).
+
+        Args:
+            split: Split name (``train``/``val``/``test``).
+            stem: Output file stem (image and mask share it).
+            image: Image array to encode as PNG (ignored when ``image_bytes`` is given).
+            mask: HxW 0/1 mask written to ``ann_dir``; ``None`` writes no mask file.
+            row: Extra ``meta.csv`` values (``filename`` and ``split`` are set here).
+            objects: Object masks for COCO (default: the mask itself as one object; ``[]``: none).
+            image_bytes: PNG bytes to copy as they are (no re-encoding).
+            size: ``(height, width)`` when neither the mask nor the image gives it.
+        """
+        ref = mask if mask is not None else image
+        h, w = size if size is not None else (int(ref.shape[0]), int(ref.shape[1]))
+        recs = self.records.setdefault(split, [])
+        image_id = len(recs) + 1
+        recs.append({"id": image_id, "file_name": f"img_dir/{split}/{stem}.png", "height": int(h), "width": int(w)})
+        objs = self.objects.setdefault(split, [])
+        for m in ([mask] if objects is None and mask is not None else (objects or [])):
+            objs.append((image_id, 1, m))
+        self.rows.append({**dict(row or {}), "filename": f"{stem}.png", "split": split})
+        if not self.dry_run:
+            img_rel, ann_rel = f"img_dir/{split}/{stem}.png", f"ann_dir/{split}/{stem}.png"
+            if image_bytes is not None:
+                atomic_write_bytes(self.out / img_rel, image_bytes)
+            elif image is not None:
+                atomic_imwrite_png(self.out / img_rel, image)
+            self.outputs.append(img_rel)
+            if mask is not None:
+                atomic_imwrite_png(self.out / ann_rel, mask)
+                self.outputs.append(ann_rel)
+        return image_id
+
+    def images_per_split(self) -> dict[str, int]:
+        """Number of images added per split (sorted by split name)."""
+        return {sp: len(r) for sp, r in sorted(self.records.items())}
+
+    def finish(
+        self,
+        columns: Sequence[str],
+        categories: Sequence[Mapping[str, Any]] | None,
+        polygons: bool = False,
+        info: Mapping[str, Any] | None = None,
+    ) -> tuple[dict[str, int], list[tuple[str, str]]]:
+        """Write ``annotations/instances_{split}.json`` (unless ``categories`` is None) and ``meta.csv``.
+
+        Args:
+            columns: ``meta.csv`` columns, in order.
+            categories: COCO categories (objects use category id 1), or ``None`` for no COCO files.
+            polygons: COCO polygons instead of compressed RLE.
+            info: COCO ``info`` block; ``{split}`` in its ``description`` is filled in.
+
+        Returns:
+            ``(annotations per split, warnings as (image file, message))``.
+        """
+        n_anns: dict[str, int] = {}
+        warnings: list[tuple[str, str]] = []
+        if categories is not None:
+            for sp, recs in sorted(self.records.items()):
+                sp_info = None
+                if info is not None:
+                    sp_info = {k: (v.format(split=sp) if isinstance(v, str) else v) for k, v in info.items()}
+                coco, warns = build_coco(recs, self.objects.get(sp, []), categories, polygons, info=sp_info)
+                warnings += [(recs[image_id - 1]["file_name"], msg) for image_id, msg in warns]
+                n_anns[sp] = len(coco["annotations"])
+                if not self.dry_run:
+                    atomic_write_json(self.out / "annotations" / f"instances_{sp}.json", coco)
+                    self.outputs.append(f"annotations/instances_{sp}.json")
+        if not self.dry_run and self.rows:
+            write_csv(self.out / "meta.csv", columns, sorted(self.rows, key=lambda r: r["filename"]))
+            self.outputs.append("meta.csv")
+        return n_anns, warnings

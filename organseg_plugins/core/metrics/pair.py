@@ -1,0 +1,335 @@
+"""A validated (pred, gt) pair with lazily computed, cached crops, surfaces and distances.
+
+Every metric family (overlap, surface, boundary) reads the same :class:`MaskPair`, so the whole
+suite for one pair crops once, computes each surface once and each distance set once.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Literal, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..errors import OrgansegInputError
+from ..io.validate import Spacing, as_binary_mask, as_spacing
+from .geometry import (
+    edt_px_2d,
+    erode_box,
+    exact_px,
+    nearest_distances,
+    padded_crop,
+    slice_sq_maps,
+    sparse_min_sq,
+    surface,
+    union_box,
+)
+from .surface_dice import surfel_surface_distances, weighted_percentile
+
+__all__ = ["MaskPair", "Confusion", "Spacing", "HD95Mode", "ASDMode", "Convention", "TOL_EPS", "safe_div", "as_bool_mask"]
+
+
+def as_bool_mask(mask: ArrayLike, name: str) -> np.ndarray:
+    """The one mask validator (:func:`~organseg_plugins.core.io.validate.as_binary_mask`) as a bool view."""
+    return as_binary_mask(mask, name).view(np.bool_)
+
+
+HD95Mode = Literal["max_directed", "pooled"]
+Convention = Literal["voxel", "surfel"]
+
+ASDMode = Literal["symmetric", "pred_to_gt", "gt_to_pred", "mean_of_directed"]
+
+TOL_EPS = 1e-6  # absorbs float32 rounding of OpenCV distances in "distance <= tolerance" tests
+
+def safe_div(num: float, den: float, both_empty: float) -> float:
+    return float(num) / float(den) if den else both_empty
+
+class MaskPair:
+    """A validated (pred, gt) pair with lazily computed, cached intermediate results."""
+
+    def __init__(self, pred: ArrayLike, gt: ArrayLike, spacing: Spacing = None) -> None:
+        p = as_bool_mask(pred, "pred")
+        g = as_bool_mask(gt, "gt")
+        if p.shape != g.shape:
+            raise OrgansegInputError(f"shape mismatch: pred has shape {p.shape} but gt has shape {g.shape}")
+        if p.ndim not in (2, 3):
+            raise OrgansegInputError(f"expected 2-D or 3-D masks, got shape {p.shape}")
+        if p.size == 0:
+            raise OrgansegInputError(f"masks are empty arrays (shape {p.shape})")
+        self.shape: tuple[int, ...] = p.shape
+        self.ndim: int = p.ndim
+        self.size: int = int(p.size)
+        self.spacing: tuple[float, ...] = as_spacing(spacing, p.ndim)
+        self.isotropic: bool = all(s == self.spacing[0] for s in self.spacing)
+        box = union_box(p, g)
+        if box is None:
+            self.p = self.g = None
+            self.n_p = self.n_g = self.tp = 0
+        else:
+            self.p = padded_crop(p, box)
+            self.g = padded_crop(g, box)
+            self.n_p = int(np.count_nonzero(self.p))
+            self.n_g = int(np.count_nonzero(self.g))
+            self.tp = int(np.count_nonzero(self.p & self.g))
+
+    # ---- overlap -------------------------------------------------------------------------
+
+    @property
+    def both_empty(self) -> bool:
+        return self.n_p == 0 and self.n_g == 0
+
+    @property
+    def one_empty(self) -> bool:
+        return (self.n_p == 0) != (self.n_g == 0)
+
+    @property
+    def confusion(self) -> Confusion:
+        tp = self.tp
+        fp = self.n_p - tp
+        fn = self.n_g - tp
+        return Confusion(tp, fp, fn, self.size - tp - fp - fn)
+
+    def dice(self) -> float:
+        return safe_div(2 * self.tp, self.n_p + self.n_g, 1.0)
+
+    def jaccard(self) -> float:
+        return safe_div(self.tp, self.n_p + self.n_g - self.tp, 1.0)
+
+    def precision(self) -> float:
+        if self.both_empty:
+            return 1.0
+        return safe_div(self.tp, self.n_p, 0.0)
+
+    def recall(self) -> float:
+        if self.both_empty:
+            return 1.0
+        return safe_div(self.tp, self.n_g, 0.0)
+
+    def specificity(self) -> float:
+        c = self.confusion
+        return safe_div(c.tn, c.tn + c.fp, 1.0)
+
+    def accuracy(self) -> float:
+        c = self.confusion
+        return (c.tp + c.tn) / self.size
+
+    def kappa(self) -> float:
+        tp, fp, fn, tn = self.confusion
+        n = self.size
+        pe_num = (tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)  # exact Python ints
+        if pe_num == n * n:  # Pe = 1: both masks the same constant image -> perfect agreement
+            return 1.0
+        po = (tp + tn) / n
+        pe = pe_num / (n * n)
+        return (po - pe) / (1.0 - pe)
+
+    def rvd(self) -> float:
+        if self.n_g == 0:
+            return 0.0 if self.n_p == 0 else math.inf
+        return (self.n_p - self.n_g) / self.n_g
+
+    # ---- surfaces and distances ----------------------------------------------------------
+
+    @cached_property
+    def surfaces(self) -> tuple[np.ndarray, np.ndarray]:
+        assert self.p is not None and self.g is not None
+        return surface(self.p), surface(self.g)
+
+    @cached_property
+    def maps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distance maps to the surface of pred and of gt, over the crop.
+
+        2-D: Euclidean pixel distances (float32, OpenCV). 3-D: per-slice squared in-plane pixel
+        distances (:func:`_slice_sq_maps`).
+        """
+        sp, sg = self.surfaces
+        if self.ndim == 2:
+            return edt_px_2d(sp), edt_px_2d(sg)
+        return slice_sq_maps(sp), slice_sq_maps(sg)
+
+    @cached_property
+    def surface_points(self) -> tuple[np.ndarray, np.ndarray]:
+        sp, sg = self.surfaces
+        return np.argwhere(sp), np.argwhere(sg)
+
+    def dists_3d(self, wz: float, wyx: float) -> tuple[np.ndarray, np.ndarray]:
+        q_p, q_g = self.maps
+        pts_p, pts_g = self.surface_points
+        return np.sqrt(sparse_min_sq(q_g, pts_p, wz, wyx)), np.sqrt(sparse_min_sq(q_p, pts_g, wz, wyx))
+
+    @cached_property
+    def dists_px(self) -> tuple[np.ndarray, np.ndarray]:
+        """(d(P->G), d(G->P)) in pixels (float64). Requires both masks non-empty."""
+        sp, sg = self.surfaces
+        if self.ndim == 2:
+            to_p, to_g = self.maps
+            return exact_px(to_g[sp]), exact_px(to_p[sg])
+        return self.dists_3d(1.0, 1.0)
+
+    @cached_property
+    def dists_mm(self) -> tuple[np.ndarray, np.ndarray]:
+        """(d(P->G), d(G->P)) in mm (float64). Requires both masks non-empty."""
+        if self.isotropic:
+            d_pg, d_gp = self.dists_px
+            s = self.spacing[0]
+            return (d_pg * s, d_gp * s) if s != 1.0 else (d_pg, d_gp)
+        if self.ndim == 3 and self.spacing[1] == self.spacing[2]:  # the usual CT/MR case
+            sz, s = self.spacing[0], self.spacing[1]
+            return self.dists_3d(sz * sz, s * s)
+        sp, sg = self.surfaces
+        return nearest_distances(sp, sg, np.asarray(self.spacing))
+
+    def distance_or_convention(self) -> float | None:
+        """0 if both empty, inf if exactly one is empty, None if distances must be computed."""
+        if self.both_empty:
+            return 0.0
+        if self.one_empty:
+            return math.inf
+        return None
+
+    @cached_property
+    def surfels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """DeepMind surfels of both crops: (d(P->G), areas of P, d(G->P), areas of G). Both non-empty."""
+        return surfel_surface_distances(self.p, self.g, self.spacing)
+
+    def _weighted(self, convention: Convention) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
+        """Distances and weights per direction: voxel surfaces (weights None = 1) or surfels (areas)."""
+        if convention == "voxel":
+            d_pg, d_gp = self.dists_mm
+            return d_pg, None, d_gp, None
+        if convention == "surfel":
+            return self.surfels
+        raise OrgansegInputError(f"unknown surface convention {convention!r}: use 'voxel' or 'surfel'")
+
+    def hd(self, convention: Convention = "voxel") -> float:
+        c = self.distance_or_convention()
+        if c is not None:
+            return c
+        d_pg, _, d_gp, _ = self._weighted(convention)
+        return float(max(d_pg.max(), d_gp.max()))
+
+    def hd_percentile(self, q: float, mode: HD95Mode, convention: Convention = "voxel") -> float:
+        if not 0.0 <= q <= 100.0:
+            raise OrgansegInputError(f"percentile must be in [0, 100], got {q}")
+        if mode not in ("max_directed", "pooled"):
+            raise OrgansegInputError(f"unknown HD percentile mode {mode!r}: use 'max_directed' or 'pooled'")
+        c = self.distance_or_convention()
+        if c is not None:
+            return c
+        d_pg, w_pg, d_gp, w_gp = self._weighted(convention)
+        if w_pg is None or w_gp is None:  # voxel surfaces: linear interpolation (numpy, MONAI, medpy)
+            if mode == "max_directed":
+                return float(max(np.percentile(d_pg, q), np.percentile(d_gp, q)))
+            return float(np.percentile(np.concatenate([d_pg, d_gp]), q))
+        if mode == "max_directed":  # DeepMind compute_robust_hausdorff
+            return max(weighted_percentile(d_pg, w_pg, q), weighted_percentile(d_gp, w_gp, q))
+        return weighted_percentile(np.concatenate([d_pg, d_gp]), np.concatenate([w_pg, w_gp]), q)
+
+    def asd(self, mode: ASDMode, convention: Convention = "voxel") -> float:
+        if mode not in ("symmetric", "pred_to_gt", "gt_to_pred", "mean_of_directed"):
+            raise OrgansegInputError(
+                f"unknown ASD mode {mode!r}: use 'symmetric', 'pred_to_gt', 'gt_to_pred' or 'mean_of_directed'"
+            )
+        c = self.distance_or_convention()
+        if c is not None:
+            return c
+        d_pg, w_pg, d_gp, w_gp = self._weighted(convention)
+        w_pg = np.ones_like(d_pg) if w_pg is None else w_pg
+        w_gp = np.ones_like(d_gp) if w_gp is None else w_gp
+        m_pg, m_gp = np.dot(d_pg, w_pg) / w_pg.sum(), np.dot(d_gp, w_gp) / w_gp.sum()
+        if mode == "symmetric":
+            return float((np.dot(d_pg, w_pg) + np.dot(d_gp, w_gp)) / (w_pg.sum() + w_gp.sum()))
+        if mode == "pred_to_gt":
+            return float(m_pg)
+        if mode == "gt_to_pred":
+            return float(m_gp)
+        return float((m_pg + m_gp) / 2.0)  # mean_of_directed
+
+    def rmsd(self, convention: Convention = "voxel") -> float:
+        c = self.distance_or_convention()
+        if c is not None:
+            return c
+        d_pg, w_pg, d_gp, w_gp = self._weighted(convention)
+        w_pg = np.ones_like(d_pg) if w_pg is None else w_pg
+        w_gp = np.ones_like(d_gp) if w_gp is None else w_gp
+        return float(math.sqrt((np.dot(d_pg * d_pg, w_pg) + np.dot(d_gp * d_gp, w_gp)) / (w_pg.sum() + w_gp.sum())))
+
+    # ---- boundary scores (pixel units) ---------------------------------------------------
+
+    @property
+    def diagonal(self) -> float:
+        return float(np.linalg.norm(self.shape))
+
+    def boundary_iou(self, dilation_ratio: float, width: int | None) -> float:
+        if width is None:
+            if not (math.isfinite(dilation_ratio) and dilation_ratio >= 0):
+                raise OrgansegInputError(f"dilation_ratio must be >= 0, got {dilation_ratio}")
+            d = max(1, int(round(dilation_ratio * self.diagonal)))
+        else:
+            if int(width) != width or width < 1:
+                raise OrgansegInputError(f"boundary width must be an integer >= 1 pixel, got {width}")
+            d = int(width)
+        if self.both_empty:
+            return 1.0
+        if self.one_empty:
+            return 0.0
+        assert self.p is not None and self.g is not None
+        bp = self.p & ~erode_box(self.p, d)
+        bg = self.g & ~erode_box(self.g, d)
+        inter = np.count_nonzero(bp & bg)
+        union = np.count_nonzero(bp | bg)
+        return inter / union
+
+    def trimap_iou(self, width: float) -> float:
+        if not (math.isfinite(width) and width >= 0):
+            raise OrgansegInputError(f"trimap width must be a finite number >= 0 pixels, got {width}")
+        if self.both_empty:
+            return 1.0
+        if self.one_empty:
+            return 0.0
+        assert self.p is not None and self.g is not None
+        if self.ndim == 2:
+            band = self.maps[1] <= width + TOL_EPS
+        else:
+            q = self.maps[1]  # squared in-plane distances per slice; add (z - z')^2 across slices
+            w2 = width * width + TOL_EPS
+            band = q <= w2
+            for dz in range(1, min(int(math.floor(width)), q.shape[0] - 1) + 1):
+                near = q <= w2 - dz * dz
+                band[dz:] |= near[:-dz]
+                band[:-dz] |= near[dz:]
+        inter = np.count_nonzero(self.p & self.g & band)
+        union = np.count_nonzero((self.p | self.g) & band)
+        return inter / union
+
+    def boundary_prf(self, tolerance: float | None, tolerance_ratio: float) -> tuple[float, float, float]:
+        if tolerance is None:
+            if not (math.isfinite(tolerance_ratio) and tolerance_ratio >= 0):
+                raise OrgansegInputError(f"tolerance_ratio must be >= 0, got {tolerance_ratio}")
+            tol = float(math.ceil(tolerance_ratio * self.diagonal))
+        else:
+            if not (math.isfinite(tolerance) and tolerance >= 0):
+                raise OrgansegInputError(f"tolerance must be a finite number >= 0 pixels, got {tolerance}")
+            tol = float(tolerance)
+        if self.both_empty:
+            return 1.0, 1.0, 1.0
+        if self.n_p == 0:
+            return 1.0, 0.0, 0.0  # DAVIS: nothing predicted -> precision 1, recall 0
+        if self.n_g == 0:
+            return 0.0, 1.0, 0.0
+        d_pg, d_gp = self.dists_px
+        lim = tol + TOL_EPS
+        prec = np.count_nonzero(d_pg <= lim) / d_pg.size
+        rec = np.count_nonzero(d_gp <= lim) / d_gp.size
+        f = 2 * prec * rec / (prec + rec) if prec + rec > 0 else 0.0
+        return float(prec), float(rec), float(f)
+
+class Confusion(NamedTuple):
+    """Pixel/voxel confusion counts of a binary prediction against the ground truth."""
+
+    tp: int
+    fp: int
+    fn: int
+    tn: int

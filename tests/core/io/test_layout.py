@@ -1,0 +1,42 @@
+"""The one mmseg-layout writer: files, meta.csv, COCO per split, image ids; a dry run writes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from organseg_plugins.core.io import MMSegLayoutWriter, read_binary_mask, read_csv_rows
+
+
+def _mask(h=12, w=10, box=(2, 6, 3, 8)):
+    m = np.zeros((h, w), np.uint8)
+    m[box[0]:box[1], box[2]:box[3]] = 1
+    return m
+
+
+def test_writer_layout(tmp_path):
+    w = MMSegLayoutWriter(tmp_path)
+    img = np.full((12, 10), 100, np.uint8)
+    assert w.add("train", "b", img, _mask(), {"case_id": "c2"}) == 1
+    assert w.add("train", "a", img, np.zeros((12, 10), np.uint8), {"case_id": "c1"}) == 2
+    assert w.add("val", "c", img, _mask(), {"case_id": "c3"}) == 1
+    n_anns, warns = w.finish(["filename", "split", "case_id"], [{"id": 1, "name": "liver"}],
+                             info={"description": "test {split}"})
+    assert n_anns == {"train": 1, "val": 1} and warns == []  # the empty mask has no annotation
+    np.testing.assert_array_equal(read_binary_mask(tmp_path / "ann_dir/train/b.png"), _mask())
+    rows = read_csv_rows(tmp_path / "meta.csv")
+    assert [r["filename"] for r in rows] == ["a.png", "b.png", "c.png"]  # sorted by file name
+    assert rows[0] == {"filename": "a.png", "split": "train", "case_id": "c1"}
+    coco = json.loads((tmp_path / "annotations/instances_train.json").read_text())
+    assert coco["info"]["description"] == "test train"
+    assert [im["file_name"] for im in coco["images"]] == ["img_dir/train/b.png", "img_dir/train/a.png"]
+    assert coco["annotations"][0]["image_id"] == 1 and coco["annotations"][0]["area"] == 4 * 5
+    assert w.images_per_split() == {"train": 2, "val": 1}
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    w = MMSegLayoutWriter(tmp_path / "out", dry_run=True)
+    w.add("train", "x", np.zeros((12, 10), np.uint8), _mask())
+    n_anns, _ = w.finish(["filename", "split"], [{"id": 1, "name": "organ"}])
+    assert n_anns == {"train": 1} and not (tmp_path / "out").exists()
