@@ -24,6 +24,8 @@ def add_organseg_config(cfg: CfgNode) -> None:
         ORGANSEG.TRIMAP_WIDTH: Trimap IoU band half-width (pixels).
         ORGANSEG.BOUNDARY_DILATION_RATIO: Boundary IoU band as a fraction of the diagonal (Cheng et al.).
         ORGANSEG.F_TOLERANCE: boundary F-measure tolerance in pixels (0 = 0.008 x diagonal, DAVIS).
+        ORGANSEG.F_METHOD: boundary F definition, ``davis`` (the official DAVIS code) or ``distance``.
+        ORGANSEG.NSD_TOLERANCE: normalised surface Dice tolerance in pixels (0 = not computed).
     """
     cfg.ORGANSEG = CfgNode()
     cfg.ORGANSEG.DATA_ROOT = "data/phantom/liver_ct"
@@ -33,6 +35,8 @@ def add_organseg_config(cfg: CfgNode) -> None:
     cfg.ORGANSEG.TRIMAP_WIDTH = 5.0
     cfg.ORGANSEG.BOUNDARY_DILATION_RATIO = 0.02
     cfg.ORGANSEG.F_TOLERANCE = 0.0
+    cfg.ORGANSEG.F_METHOD = "davis"
+    cfg.ORGANSEG.NSD_TOLERANCE = 0.0
 
 
 def _merge(base: dict, new: dict) -> dict:

@@ -15,8 +15,8 @@ from detectron2.utils import comm
 from prettytable import PrettyTable
 
 from organseg_plugins.core import metrics as M
-from organseg_plugins.core.coco import segmentation_to_mask
-from organseg_plugins.core.fileio import atomic_write_text
+from organseg_plugins.core.io.atomic import atomic_write_text
+from organseg_plugins.core.io.coco import segmentation_to_mask
 
 COLUMNS = {"MaskIoU": "jaccard", "BoundaryIoU": "boundary_iou", "TrimapIoU": "trimap_iou",
            "Fmeasure": "boundary_f", "PixelF1": "dice"}
@@ -28,8 +28,10 @@ class OrganMaskEvaluator(DatasetEvaluator):
     Per image, instances scoring at least ``score_thresh`` are merged into one binary organ mask and
     compared with the union of the image's ground-truth instances using the framework-free metrics
     core: Mask IoU (Jaccard), Boundary IoU (Cheng et al. 2021, band 2% of the diagonal), Trimap IoU
-    (band around the GT boundary), boundary F-measure (pixel tolerance) and pixel F1 (Dice). Reports
-    the mean over images (in %, like COCO AP) and writes the per-image values to
+    (band around the GT boundary), boundary F-measure (DAVIS by default) and pixel F1 (Dice), plus the
+    normalised surface Dice (``NSD``, tolerance in pixels) when ``metric_kwargs`` has ``nsd_tolerance``.
+    Reports the mean and std over images (the project's one summary; in %, like COCO AP) and writes the
+    per-image values to
     ``<output_dir>/organ_masks_per_image.csv``.
 
     Args:
@@ -48,6 +50,9 @@ class OrganMaskEvaluator(DatasetEvaluator):
         self._output_dir = output_dir
         self._distributed = distributed
         self._metric_kwargs = dict(metric_kwargs or {})
+        self._columns = dict(COLUMNS)
+        if self._metric_kwargs.get("nsd_tolerance") is not None:
+            self._columns["NSD"] = "nsd"
         self._gt = {d["image_id"]: d for d in DatasetCatalog.get(dataset_name)}
         self._logger = logging.getLogger(__name__)
         self._rows: list[dict] = []
@@ -78,7 +83,7 @@ class OrganMaskEvaluator(DatasetEvaluator):
             values = M.compute_all(pred, gt, boundary_metrics=True, **self._metric_kwargs)
             row = {"file_name": record["file_name"], "image_id": inp["image_id"],
                    "num_instances": int(keep.sum())}
-            row.update({name: 100.0 * values[key] for name, key in COLUMNS.items()})
+            row.update({name: 100.0 * values[key] for name, key in self._columns.items()})
             self._rows.append(row)
 
     def evaluate(self) -> dict:
@@ -91,17 +96,18 @@ class OrganMaskEvaluator(DatasetEvaluator):
         if not rows:
             self._logger.warning(f"OrganMaskEvaluator: no images evaluated on {self._dataset_name}")
             return {}
-        means = {name: float(np.mean([r[name] for r in rows])) for name in COLUMNS}
-        table = PrettyTable(["metric (%)", "mean", "std"])
-        for name in COLUMNS:
-            vals = [r[name] for r in rows]
-            table.add_row([name, f"{np.mean(vals):.2f}", f"{np.std(vals):.2f}"])
+        summaries = M.summarize_rows(rows, list(self._columns))  # the one summary: mean, std (ddof=1), n
+        table = PrettyTable(["metric (%)", "mean", "std", "n"])
+        for name, summ in summaries.items():
+            table.add_row([name, f"{summ.mean:.2f}", f"{summ.std:.2f}", summ.n])
         self._logger.info(f"Organ mask metrics on {self._dataset_name} ({len(rows)} images, union of "
-                          f"instances with score >= {self._score_thresh}):\n{table}")
+                          f"instances with score >= {self._score_thresh}; std over images, ddof=1):\n{table}")
+        results = {name: summ.mean for name, summ in summaries.items()}
+        results.update({f"{name}_std": summ.std for name, summ in summaries.items()})
         if self._output_dir:
             buf = io.StringIO()
             writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
             atomic_write_text(os.path.join(self._output_dir, "organ_masks_per_image.csv"), buf.getvalue())
-        return {"organ_masks": means}
+        return {"organ_masks": results}

@@ -14,7 +14,9 @@ from . import (  # noqa: F401  (imported for their registration side effects)
     metrics,
     models,
     postprocess,
+    prediction_writer,
     transforms,
+    tta,
 )
 from .datasets import BinaryOrganDataset, LiverCTDataset, SpleenUSDataset
 from .hooks import CheckFiniteLossHook

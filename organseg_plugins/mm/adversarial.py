@@ -3,8 +3,8 @@
 A segmentor (any mmseg ``EncoderDecoder``) is the generator; one or more discriminators judge
 segmentor outputs. Each *adversary* declares which output it judges (``decode_head`` or
 ``auxiliary_head``), at which resolution, whether it is conditioned on the image, and with which
-weights. The spleen paper's Pix2Pix phase (SPEC section 1, Eq. 4-7) and the auxiliary/refined
-constraints of the U-Net paper (SPEC section 3, Eq. 4-6) are both configurations of
+weights. The spleen paper's Pix2Pix phase (Karimi et al. 2025, Eq. 4-7) and the auxiliary/refined
+constraints of the U-Net paper (Lian, Sun and Li 2025, Eq. 4-6) are both configurations of
 :class:`AdversarialSegmentor`; D and G steps alternate inside ``train_step`` with separate
 optimizers in an mmengine ``OptimWrapperDict`` (keys ``generator`` and ``discriminators``), as in
 mmagic's Pix2Pix.

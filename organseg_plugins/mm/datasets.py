@@ -7,32 +7,9 @@ import os.path as osp
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from organseg_plugins.core.converters import read_csv_rows
 from organseg_plugins.core.errors import OrgansegInputError
-
-
-def _read_meta_csv(path: str) -> dict[str, dict]:
-    """Read ``meta.csv`` (one row per image, keyed by ``filename``) into ``{stem: row}``.
-
-    The core's CSV reader handles a BOM (spreadsheet exports), stripped cells and the required column;
-    empty cells become ``None`` (the metric then skips that value) and numbers are parsed.
-    """
-    rows: dict[str, dict] = {}
-    for row in read_csv_rows(path, required=("filename",)):
-        stem = osp.splitext(osp.basename(row["filename"]))[0]
-        rows[stem] = {k: _to_number(v) for k, v in row.items()}
-    return rows
-
-
-def _to_number(value: str):
-    if value == "":
-        return None
-    for cast in (int, float):
-        try:
-            return cast(value)
-        except ValueError:
-            pass
-    return value
+from organseg_plugins.core.io.images import read_image_file
+from organseg_plugins.core.io.tables import read_meta_csv
 
 
 @DATASETS.register_module()
@@ -81,15 +58,34 @@ class BinaryOrganDataset(BaseSegDataset):
             path = self.meta_file if osp.isabs(self.meta_file) else osp.join(self.data_root, self.meta_file)
             if not osp.isfile(path):
                 raise OrgansegInputError(f"{type(self).__name__}: meta_file not found: {path}")
-            meta = _read_meta_csv(path)
+            meta = {osp.splitext(osp.basename(k))[0]: v for k, v in read_meta_csv(path).items()}
             for info in data_list:
                 stem = osp.splitext(osp.basename(info["img_path"]))[0]
                 if stem not in meta:
                     raise OrgansegInputError(f"{path}: no row for image {info['img_path']}")
                 row = meta[stem]
-                keys = self.meta_keys or [k for k in row if k != "filename"]
-                info.update({k: row[k] for k in keys})
+                keys = self.meta_keys or list(row)
+                info.update({k: row.get(k) for k in keys})  # an empty cell gives None: the metric skips it
         return data_list
+
+    def prepare_data(self, idx: int):
+        """Run the pipeline; if it fails on a file the core cannot read either, name that file.
+
+        mmcv's loaders end a truncated or corrupt PNG in an ``AssertionError`` (or a ``None`` image
+        further down); here the sample's image and mask are re-read with the project's reader,
+        whose error names the file, and that error is raised instead. A pipeline failure on files
+        that read fine is re-raised unchanged.
+        """
+        try:
+            return super().prepare_data(idx)
+        except OrgansegInputError:
+            raise
+        except Exception as err:
+            info = self.get_data_info(idx)
+            for key in ("img_path", "seg_map_path"):
+                if info.get(key):
+                    read_image_file(info[key])  # raises OrgansegInputError naming the file
+            raise err
 
 
 @DATASETS.register_module()

@@ -26,15 +26,14 @@ from prettytable import PrettyTable
 from torch import Tensor
 
 from organseg_plugins.core.denoise import (
-    DnCNNSR,
     degrade,
     mse_ssim_terms,
     psnr,
     read_gray_slice,
     ssim,
-    upsample,
 )
 from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.models.dncnn_sr import DnCNNSR, upsample
 
 MODELS.register_module(module=DnCNNSR)
 
@@ -59,7 +58,7 @@ class DnCNNSRModel(BaseModel):
     raw network output.
 
     Args:
-        net: Keyword arguments of :class:`organseg_plugins.core.denoise.DnCNNSR` (``scale``, ``base_channels``,
+        net: Keyword arguments of :class:`organseg_plugins.core.models.dncnn_sr.DnCNNSR` (``scale``, ``base_channels``,
             ``num_down``, ``dilations``, ``upsample_mode``).
         mse_weight: Weight of the MSE term.
         ssim_weight: Weight of the ``1 - SSIM`` term.

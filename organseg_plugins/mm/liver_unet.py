@@ -2,7 +2,7 @@
 
 Split for mmseg's ``EncoderDecoder``: :class:`LiverUNetBackbone` is Table 4 up to the last 3x3
 convolution (full-resolution 16-channel decoder map), :class:`LiverUNetHead` is the final 1x1
-convolution to one sigmoid logit. All the logic lives in :mod:`organseg_plugins.core.liver_unet`.
+convolution to one sigmoid logit. All the logic lives in :mod:`organseg_plugins.core.models.liver_unet`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import SampleList
 from torch import Tensor
 
-from organseg_plugins.core.liver_unet import TABLE4_DROPOUT, LiverUNet
+from organseg_plugins.core.models.liver_unet import TABLE4_DROPOUT, LiverUNet
 
 # The liver paper trains the U-Net with (binary) cross-entropy: BCE-with-logits on the single channel,
 # mean over the non-ignored pixels (BCEDiceLoss without its Dice term).
@@ -26,7 +26,7 @@ BCE_LOSS = dict(type="BCEDiceLoss", bce_weight=1.0, dice_weight=0.0, loss_name="
 
 @MODELS.register_module()
 class LiverUNetBackbone(BaseModule):
-    """Table 4's U-Net without the final 1x1 convolution (001_9d2dd11a1415a4b1, Table 4).
+    """Table 4's U-Net without the final 1x1 convolution (Sattari et al. 2025, Table 4).
 
     ``forward`` returns a 1-tuple with the last decoder feature map ``(N, base_channels, H, W)`` at the
     input resolution. H and W must be multiples of ``2 ** (num_levels - 1)``.
@@ -36,7 +36,7 @@ class LiverUNetBackbone(BaseModule):
         base_channels: filters of the first level (16 in Table 4).
         num_levels: encoder levels including the bottleneck (5 in Table 4).
         dropout: one dropout rate per level (paper: unstated; default 0.1, 0.1, 0.2, 0.2, 0.3).
-        init: ``"he_normal"`` or ``"default"`` (see :class:`organseg_plugins.core.liver_unet.LiverUNet`).
+        init: ``"he_normal"`` or ``"default"`` (see :class:`organseg_plugins.core.models.liver_unet.LiverUNet`).
         init_cfg: mmengine initialisation config (e.g. a local ``Pretrained`` checkpoint).
     """
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os.path as osp
 from collections import OrderedDict
 
@@ -16,7 +15,7 @@ from prettytable import PrettyTable
 
 from organseg_plugins.core import metrics as M
 from organseg_plugins.core.errors import OrgansegInputError
-from organseg_plugins.core.fileio import atomic_write_text
+from organseg_plugins.core.io.atomic import atomic_write_text
 from organseg_plugins.core.measure import ellipse_major_axis, max_feret_diameter
 
 SURFACE_KEYS = ("hd", "hd95", "asd", "rmsd")
@@ -38,7 +37,8 @@ class OrganSegMetric(BaseMetric):
     Args:
         ignore_index: GT label excluded from every count.
         surface_metrics: also HD, HD95, ASD, RMSD per image and organ class (mean over images).
-        boundary_metrics: also Boundary IoU, Trimap IoU, boundary F per image and organ class.
+        boundary_metrics: also Boundary IoU, Trimap IoU, boundary F (DAVIS in 2-D) per image and organ class.
+        nsd_tolerance_mm: also the normalised surface Dice at this tolerance in mm (``NSD.<class>``, %).
         organ_classes: class ids that get surface/boundary/length metrics (default: all but 0).
         spacing_key: metainfo key of the pixel spacing in mm (float or per-axis tuple).
         length_key: metainfo key of the true organ length in mm; MPLE when present.
@@ -53,8 +53,14 @@ class OrganSegMetric(BaseMetric):
     def __init__(self, ignore_index: int = 255, surface_metrics: bool = False, boundary_metrics: bool = False,
                  organ_classes: list[int] | None = None, spacing_key: str = "spacing_mm",
                  length_key: str = "length_mm", length_method: str = "feret", csv_file: str | None = None,
+                 nsd_tolerance_mm: float | None = None,
                  metric_kwargs: dict | None = None, collect_device: str = "cpu", prefix: str | None = None,
                  **kwargs) -> None:
+        if kwargs:  # mmseg's tools pass e.g. output_dir/keep_results to IoUMetric; a typo must not pass silently
+            raise OrgansegInputError(
+                f"OrganSegMetric: unknown option(s) {sorted(kwargs)}; valid options are ignore_index, "
+                "surface_metrics, boundary_metrics, organ_classes, spacing_key, length_key, length_method, "
+                "csv_file, nsd_tolerance_mm, metric_kwargs, collect_device, prefix (predicted masks: tools/test.py --out DIR)")
         super().__init__(collect_device=collect_device, prefix=prefix)
         if length_method not in ("feret", "ellipse"):
             raise ValueError(f"length_method must be 'feret' or 'ellipse', got {length_method!r}")
@@ -67,6 +73,9 @@ class OrganSegMetric(BaseMetric):
         self.length_method = length_method
         self.csv_file = csv_file
         self.metric_kwargs = dict(metric_kwargs or {})
+        self.nsd_tolerance_mm = nsd_tolerance_mm
+        if nsd_tolerance_mm is not None:
+            self.metric_kwargs["nsd_tolerance"] = float(nsd_tolerance_mm)
 
     def _organs(self, num_classes: int) -> list[int]:
         return list(self.organ_classes) if self.organ_classes is not None else list(range(1, num_classes))
@@ -96,11 +105,12 @@ class OrganSegMetric(BaseMetric):
                     "MPLE needs one organ: set OrganSegMetric(organ_classes=[k]) or drop the length column")
             for c in organs:
                 vals = {}
-                if self.surface_metrics or self.boundary_metrics:
+                if self.surface_metrics or self.boundary_metrics or self.nsd_tolerance_mm is not None:
                     allm = M.compute_all(pred_v == c, gt_v == c, spacing, boundary_metrics=self.boundary_metrics,
                                          **self.metric_kwargs)
                     keys = (SURFACE_KEYS if self.surface_metrics else ()) + \
-                           (BOUNDARY_KEYS if self.boundary_metrics else ())
+                           (BOUNDARY_KEYS if self.boundary_metrics else ()) + \
+                           (("nsd",) if self.nsd_tolerance_mm is not None else ())
                     vals.update({k: allm[k] for k in keys})
                 if sample.get(self.length_key) is not None and pred.ndim == 2:
                     organ = pred_v == c
@@ -130,21 +140,23 @@ class OrganSegMetric(BaseMetric):
         for key, label in (("iou", "IoU"), ("dice", "Dice")):
             stack = np.stack([p[key] for p in per_img])  # images x classes
             for i, name in enumerate(classes):
-                out[f"img_{label}.{name}"] = 100 * float(stack[:, i].mean())
+                summ = M.summarize_values(100 * stack[:, i])  # the one summary: mean, std (ddof=1)
+                out[f"img_{label}.{name}"] = summ.mean
+                out[f"img_{label}_std.{name}"] = summ.std
             out[f"img_m{label}"] = 100 * float(stack.mean())
         out["aAcc"] = 100 * float(np.trace(cm) / cm.sum())
         out["kappa"] = M.kappa_from_confusion_matrix(cm)
         organs = self._organs(k)
-        dist_names = [n for n in SURFACE_KEYS + BOUNDARY_KEYS if any(n in r["per_class"].get(organs[0], {})
+        dist_names = [n for n in SURFACE_KEYS + BOUNDARY_KEYS + ("nsd",) if any(n in r["per_class"].get(organs[0], {})
                                                                      for r in results)] if organs else []
         for c in organs:
             for n in dist_names:
-                vals = np.array([r["per_class"][c][n] for r in results], float)
-                finite = vals[np.isfinite(vals)]
-                scale = 100.0 if n in BOUNDARY_KEYS else 1.0
-                out[f"{n.upper()}.{classes[c]}"] = scale * float(finite.mean()) if finite.size else math.inf
-                if n in SURFACE_KEYS and finite.size < vals.size:
-                    out[f"{n.upper()}_inf_cases.{classes[c]}"] = float(vals.size - finite.size)
+                scale = 100.0 if n in BOUNDARY_KEYS + ("nsd",) else 1.0
+                summ = M.summarize_values(scale * r["per_class"][c][n] for r in results)
+                out[f"{n.upper()}.{classes[c]}"] = summ.mean  # over the images with a finite value
+                out[f"{n.upper()}_std.{classes[c]}"] = summ.std
+                if summ.n_inf:
+                    out[f"{n.upper()}_inf_cases.{classes[c]}"] = float(summ.n_inf)
         lengths = [(r["per_class"][c]["length_pred"], r["per_class"][c]["length_true"])
                    for r in results for c in organs if "length_true" in r["per_class"].get(c, {})]
         if lengths:

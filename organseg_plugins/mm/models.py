@@ -2,7 +2,7 @@
 
 from mmseg.registry import MODELS
 
-from organseg_plugins.core.nets import PatchGANDiscriminator, ThreeConvDiscriminator
+from organseg_plugins.core.models.discriminators import PatchGANDiscriminator, ThreeConvDiscriminator
 
 MODELS.register_module(module=PatchGANDiscriminator)
 MODELS.register_module(module=ThreeConvDiscriminator)

@@ -9,7 +9,8 @@ from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
 
 from organseg_plugins.core import augment
-from organseg_plugins.core.errors import OrgansegInputError, check_binary_mask
+from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.io.validate import check_label_values
 
 
 @TRANSFORMS.register_module()
@@ -33,7 +34,7 @@ class LoadBinaryAnnotations(LoadAnnotations):
         super()._load_seg_map(results)
         path = results.get("seg_map_path", "<mask>")
         seg = results["gt_seg_map"]
-        check_binary_mask(seg, path, self.allowed_values)
+        check_label_values(seg, path, self.allowed_values)
         ori_shape = results.get("ori_shape")  # the image as read, before any resize
         if ori_shape is not None and tuple(ori_shape[:2]) != seg.shape[:2]:
             raise OrgansegInputError(
