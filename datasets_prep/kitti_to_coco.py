@@ -14,15 +14,10 @@ object) unless --keep-instances. See organseg_plugins.core.converters.kitti.conv
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-try:
-    from organseg_plugins.core.converters import EXIT_HELP, add_common_cli_args, print_summary, run_cli
-except ImportError:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from organseg_plugins.core.converters import EXIT_HELP, add_common_cli_args, print_summary, run_cli
+from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.converters.kitti import convert_kitti
+from organseg_plugins.core.converters.report import EXIT_HELP, add_common_cli_args, print_summary
 from organseg_plugins.core.converters.splits import read_assignment
 
 
@@ -51,6 +46,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     """Run the conversion; return the exit status."""
     args = parse_args(argv)
@@ -65,4 +61,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    main()

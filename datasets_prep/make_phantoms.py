@@ -12,14 +12,10 @@ scipy, OpenCV, pycocotools and tqdm are needed (no deep-learning framework).
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-try:
-    from organseg_plugins.core.phantoms import write_phantom_dataset
-except ImportError:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from organseg_plugins.core.phantoms import write_phantom_dataset
+from organseg_plugins.core.cli import cli_main
+from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.phantoms import write_phantom_dataset
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,6 +41,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     """Run the generator and print a summary.
 
@@ -52,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         argv: Arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        Process exit status (0 on success, 2 on invalid arguments or output folder).
+        Process exit status: 0 on success; invalid arguments or output folder raise a user error
+        (one ``error:`` line, exit status 2, see :mod:`organseg_plugins.core.cli`).
     """
     args = parse_args(argv)
     try:
@@ -64,9 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             progress=not args.no_progress,
         )
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except ValueError as exc:  # the generator's refusals (bad sizes, a foreign output folder)
+        raise OrgansegInputError(str(exc)) from exc
     print(f"wrote phantom datasets to {summary['out_dir']} in {summary['seconds']:.2f} s "
           f"(size {args.size}, seed {args.seed})")
     for ds, s in summary["datasets"].items():
@@ -78,4 +75,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

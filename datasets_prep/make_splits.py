@@ -19,24 +19,16 @@ See organseg_plugins.core.converters.splits.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-try:
-    from organseg_plugins.core.converters import EXIT_HELP, add_common_cli_args, print_summary, run_cli
-except ImportError:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from organseg_plugins.core.converters import EXIT_HELP, add_common_cli_args, print_summary, run_cli
-from organseg_plugins.core.converters import (
-    IMAGE_EXTS,
+from organseg_plugins.core.cli import cli_main
+from organseg_plugins.core.converters.cases import case_id_from_name, parse_fractions
+from organseg_plugins.core.converters.report import (
+    EXIT_HELP,
     ConversionReport,
-    list_files,
-    parse_fractions,
-    read_csv_rows,
-    require_dir,
+    add_common_cli_args,
+    print_summary,
 )
 from organseg_plugins.core.converters.splits import (
-    case_id_from_name,
     cases_from_files,
     fold_assignment,
     kfold_cases,
@@ -46,6 +38,9 @@ from organseg_plugins.core.converters.splits import (
     write_assignment,
 )
 from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.io.images import IMAGE_EXTS
+from organseg_plugins.core.io.paths import list_files, require_dir
+from organseg_plugins.core.io.tables import read_csv_rows
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -113,6 +108,7 @@ def _collect(args: argparse.Namespace, report: ConversionReport) -> tuple[list[s
     return sorted(set(by_file.values())), strata
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     """Compute/write the assignment, optionally lay out the tree; return the exit status."""
     args = parse_args(argv)
@@ -158,4 +154,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    main()

@@ -16,15 +16,10 @@ approximates). 0/255 masks are converted to 0/1; any other values are reported p
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-try:
-    from organseg_plugins.core.converters import EXIT_HELP, add_common_cli_args, print_summary, run_cli
-except ImportError:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from organseg_plugins.core.converters import EXIT_HELP, add_common_cli_args, print_summary, run_cli
+from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.converters.masks_coco import coco_to_mask_dir, masks_dir_to_coco
+from organseg_plugins.core.converters.report import EXIT_HELP, add_common_cli_args, print_summary
 from organseg_plugins.core.errors import OrgansegInputError
 
 
@@ -54,6 +49,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     """Run the conversion; return the exit status."""
     args = parse_args(argv)
@@ -75,4 +71,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    main()

@@ -16,15 +16,10 @@ See organseg_plugins.core.converters.spleen.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-try:
-    from organseg_plugins.core.converters import EXIT_HELP, add_common_cli_args, print_summary, run_cli
-except ImportError:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from organseg_plugins.core.converters import EXIT_HELP, add_common_cli_args, print_summary, run_cli
-from organseg_plugins.core.converters import parse_fractions
+from organseg_plugins.core.cli import cli_main
+from organseg_plugins.core.converters.cases import parse_fractions
+from organseg_plugins.core.converters.report import EXIT_HELP, add_common_cli_args, print_summary
 from organseg_plugins.core.converters.spleen import convert_spleen
 from organseg_plugins.core.converters.splits import read_assignment
 
@@ -60,6 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     """Run the conversion; return the exit status."""
     args = parse_args(argv)
@@ -76,4 +72,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    main()

@@ -8,7 +8,9 @@ the same run (median of repeated ``time.perf_counter`` measurements):
 * our surface distances (HD, HD95, ASD from one :func:`surface_metrics` call, and each metric
   alone) against MONAI (``compute_hausdorff_distance``, with ``percentile=95``,
   ``compute_average_surface_distance``) and medpy (``hd``, ``hd95``, ``assd``);
-* the same on a 512x512x100 volume with anisotropic spacing.
+* the same on a 512x512x100 volume with anisotropic spacing;
+* the normalised surface Dice (voxel boundaries and DeepMind surfels) against MONAI
+  ``compute_surface_dice``, and our surfel convention and DAVIS boundary F next to the defaults.
 
 It prints a table with the ratio peer time / our time (> 1 means we are faster) and the largest
 relative difference between the values, and asserts nothing. Runs in well under two minutes.
@@ -28,6 +30,7 @@ import cv2
 import numpy as np
 
 from organseg_plugins.core import metrics as M
+from organseg_plugins.core.cli import cli_main
 
 
 def _time(fn: Callable[[], object], reps: int, warmup: int = 1) -> tuple[float, object]:
@@ -183,11 +186,43 @@ def bench_case(name: str, pred, gt, spacing, reps_ours: int, reps_peer: dict[str
         print(f"-> whole suite per pair: {rows[0][2]:.3f} ms{target}")
 
 
-def main() -> None:
+def bench_nsd(name: str, pred, gt, spacing, tol: float, reps_ours: int, reps_monai: int) -> None:
+    """NSD (voxel boundaries and DeepMind surfels) against MONAI ``compute_surface_dice``; surfel
+    distances and the DAVIS boundary F timed next to the default ones (no peer in the same run)."""
+    import torch
+    from monai.metrics import compute_surface_dice
+
+    from organseg_plugins.core.metrics.surface_dice import normalized_surface_dice
+
+    print(f"\n== {name}: NSD at {tol} mm, spacing {spacing}")
+    sp = (spacing,) * pred.ndim if np.ndim(spacing) == 0 else tuple(spacing)
+    yp = torch.from_numpy(pred[None, None].astype(np.float32))
+    yg = torch.from_numpy(gt[None, None].astype(np.float32))
+    print(f"{'impl':<7}{'what':<44}{'median ms':>11}   ratio (peer / ours)")
+    for sub in (False, True):
+        t_o, v_o = _time(lambda sub=sub: normalized_surface_dice(pred, gt, tol, sp, use_subvoxels=sub), reps_ours)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_m, v_m = _time(lambda sub=sub: float(compute_surface_dice(
+                yp, yg, [tol], include_background=True, spacing=list(sp), use_subvoxels=sub)), reps_monai)
+        what = f"NSD use_subvoxels={sub}"
+        print(f"{'ours':<7}{what:<44}{t_o:>11.3f}")
+        print(f"{'MONAI':<7}{'compute_surface_dice':<44}{t_m:>11.3f}   x{t_m / t_o:.1f}; rel.diff {_rel(v_o, v_m):.1e}")
+    t_v, _ = _time(lambda: M.surface_metrics(pred, gt, spacing), reps_ours)
+    t_s, _ = _time(lambda: M.surface_metrics(pred, gt, spacing, convention="surfel"), reps_ours)
+    print(f"{'ours':<7}{'surface_metrics voxel / surfel':<44}{t_v:>11.3f} / {t_s:.3f}")
+    if pred.ndim == 2:
+        t_d, _ = _time(lambda: M.boundary_f_measure(pred, gt, method="davis"), reps_ours)
+        t_x, _ = _time(lambda: M.boundary_f_measure(pred, gt, method="distance"), reps_ours)
+        print(f"{'ours':<7}{'boundary F: DAVIS / distance variant':<44}{t_d:>11.3f} / {t_x:.3f}")
+
+
+@cli_main
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
     ap.add_argument("--no-3d", action="store_true", help="skip the 512x512x100 volume")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     t0 = time.perf_counter()
     r = 20 if args.quick else 200
     rp = {"MONAI": 3 if args.quick else 10, "medpy": 3 if args.quick else 10}
@@ -202,8 +237,10 @@ def main() -> None:
         rp,
         True,
     )
+    bench_nsd("2D 512x512", pred, gt, (0.7, 0.9), 2.0, r, rp["MONAI"])
     if not args.no_3d:
         p3, g3 = make_3d_pair()
+        bench_nsd("3D 100x512x512", p3, g3, (2.5, 0.8, 0.8), 2.0, 3, 1)
         bench_case(
             "3D 100x512x512, spacing (2.5, 0.8, 0.8) mm",
             p3,

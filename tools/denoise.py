@@ -10,7 +10,8 @@ the same file name and bit depth under OUT_DIR (atomically), at ``scale`` x its 
 original size with ``--scale-back`` (area down-sampling of the output: denoised slices for a
 segmentation pipeline that expects the original resolution). OUT_DIR must differ from SLICES_DIR
 (the input is never overwritten). A file that cannot be read is reported and skipped; the exit
-status is then 1 (0 when every slice was written, 1 on a user error printed as ``error: <message>``).
+status is then 1 (0 when every slice was written, 2 on a user error printed as one ``error: <message>``
+line, see :mod:`organseg_plugins.core.cli`).
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ from pathlib import Path
 import cv2
 from mmengine.config import DictAction
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import fail_cleanly, load_mm_config  # noqa: E402
-
-from organseg_plugins.core.denoise import read_gray_slice, super_resolve, to_image_dtype  # noqa: E402
-from organseg_plugins.core.errors import OrgansegInputError  # noqa: E402
-from organseg_plugins.core.fileio import atomic_imwrite_png  # noqa: E402
+from organseg_plugins.core.cli import cli_main
+from organseg_plugins.core.denoise import read_gray_slice, super_resolve, to_image_dtype
+from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.io.atomic import atomic_imwrite_png
+from organseg_plugins.mm.config import load_mm_config
 
 _MAX_LISTED = 20
 
@@ -81,7 +81,7 @@ def list_slices(src: Path, suffix: str, recursive: bool) -> list[Path]:
     return sorted(p for p in src.glob(pattern) if p.is_file() and p.name.lower().endswith(suffix.lower()))
 
 
-@fail_cleanly
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     """Process the folder; return the exit status."""
     from tqdm import tqdm
@@ -133,4 +133,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -13,21 +13,20 @@ per case and evaluates per volume (z spacing from ``--slice-thickness`` or a 3-v
 ``--spacing``). Prints mean, std, min and max over cases per metric (statistics over finite values;
 ``n_inf`` counts cases with an infinite distance, i.e. one mask empty) and writes one CSV row per
 case with ``--csv``. Files without a partner are listed as warnings (``--strict``: an error).
-Exit status 0 on success, 1 on a user error (printed as ``error: <message>``).
+Exit status 0 on success, 2 on a user error (printed as one ``error: <message>`` line, see
+:mod:`organseg_plugins.core.cli`).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import fail_cleanly  # noqa: E402
-
-from organseg_plugins.core.errors import OrgansegInputError  # noqa: E402
-from organseg_plugins.core.mask_eval import (  # noqa: E402
+from organseg_plugins.core.cli import cli_main
+from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.io.tables import write_csv
+from organseg_plugins.core.mask_eval import (
     DEFAULT_CASE_REGEX,
     evaluate_folder,
     metric_names,
@@ -59,6 +58,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--slice-thickness", type=float, default=None, metavar="MM",
                         help="z spacing of the stacked volumes in mm (--volumes)")
     parser.add_argument("--csv", default=None, metavar="OUT.csv", help="write the per-case rows to this CSV")
+    parser.add_argument("--summary-csv", default=None, metavar="OUT.csv",
+                        help="write the summary (metric, mean, std (ddof=1), min, max, n, n_inf, n_nan) to this CSV")
     parser.add_argument("--metrics", nargs="+", default=None, metavar="NAME",
                         help="metrics to show and write (default: all)")
     parser.add_argument("--hd95-mode", choices=["max_directed", "pooled"], default="max_directed",
@@ -71,6 +72,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="Boundary IoU band width in pixels (overrides --dilation-ratio)")
     parser.add_argument("--f-tolerance", type=float, default=None, metavar="PX",
                         help="boundary F-measure tolerance in pixels (default: 0.008 x image diagonal)")
+    parser.add_argument("--f-method", choices=["auto", "davis", "distance"], default="auto",
+                        help="boundary F: the official DAVIS definition (auto: in 2-D) or the distance variant")
+    parser.add_argument("--nsd-tolerance", type=float, default=None, metavar="MM",
+                        help="also the normalised surface Dice at this tolerance (mm; pixels without spacing)")
+    parser.add_argument("--nsd-subvoxels", action="store_true",
+                        help="NSD on DeepMind's surfels (MONAI use_subvoxels=True) instead of boundary voxels")
+    parser.add_argument("--surface-convention", choices=["voxel", "surfel"], default="voxel",
+                        help="surface distances on boundary voxels (MONAI/medpy) or DeepMind's area-weighted surfels")
     parser.add_argument("--label", type=int, default=None,
                         help="foreground value of label-map masks (default: masks must be 0/1)")
     parser.add_argument("--segment", default=None, help="segment number or label of multi-segment DICOM-SEG files")
@@ -107,11 +116,11 @@ def _warn_unmatched(args: argparse.Namespace) -> None:
             print(f"warning: {len(files)} {what}, skipped: {names}{more}", file=sys.stderr)
 
 
-@fail_cleanly
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; return the exit status."""
     args = parse_args(argv)
-    known = metric_names()
+    known = metric_names(nsd_tolerance=args.nsd_tolerance)
     if args.metrics is not None:
         bad = [m for m in args.metrics if m not in known]
         if bad:
@@ -129,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         slice_thickness=args.slice_thickness, label=args.label, segment=args.segment, strict=args.strict,
         progress=not args.no_progress, hd95_mode=args.hd95_mode, dilation_ratio=args.dilation_ratio,
         boundary_width=args.boundary_width, trimap_width=args.trimap_width, f_tolerance=args.f_tolerance,
-        boundary_metrics=any(m in _BOUNDARY for m in metrics),
+        boundary_metrics=any(m in _BOUNDARY for m in metrics), f_method=args.f_method,
+        nsd_tolerance=args.nsd_tolerance, nsd_subvoxels=args.nsd_subvoxels, surface_convention=args.surface_convention,
     )
     summary = summarize(rows, metrics)
     unit = "volume" if args.volumes else "file"
@@ -139,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {len(no_spacing)} case(s) without spacing (e.g. {no_spacing[0]}): their distances "
               "and volumes are in pixels (give --spacing MM)")
     print(format_table(summary))
+    if args.summary_csv:
+        cols = ["metric", "mean", "std", "min", "max", "n", "n_inf", "n_nan"]
+        write_csv(args.summary_csv, cols, [{"metric": k, **{c: repr(v[c]) for c in cols[1:]}} for k, v in summary.items()])
+        print(f"summary: {args.summary_csv}")
     if args.csv:
         path = write_rows_csv(args.csv, rows, metrics)
         print(f"per-case results: {path}")
@@ -146,4 +160,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

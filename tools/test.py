@@ -1,6 +1,15 @@
 """Test (and evaluate) a segmentor checkpoint with MMSegmentation's runner, like mmseg's ``tools/test.py``.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir W] [--show-dir DIR] [--out DIR] [--cfg-options ...]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir W] [--out DIR] [--tta] [--show-dir DIR] [--cfg-options ...]
+
+``--out DIR`` writes each predicted mask as ``DIR/<image stem>.png`` (class ids, 0/1 for the binary organ
+models, at the image's original size: the masks the test metric scored), through the
+``SegPredictionWriterHook`` of :mod:`organseg_plugins.mm.prediction_writer`.
+``--tta`` runs test-time augmentation: the config's ``tta_pipeline`` (e.g. the dataset bases' horizontal
+flips) merged by ``OrganSegTTAModel`` (:mod:`organseg_plugins.mm.tta`; used in place of mmseg's
+``SegTTAModel``, which mis-merges one-channel sigmoid heads), or by another ``tta_model`` the config names.
+Exit status 0 on success, 2 on a user error printed as one ``error: <message>`` line
+(:mod:`organseg_plugins.core.cli`).
 """
 
 from __future__ import annotations
@@ -8,13 +17,15 @@ from __future__ import annotations
 import argparse
 import os
 import os.path as osp
-import sys
 
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 from mmengine.runner import Runner
+from mmseg.registry import RUNNERS
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import fail_cleanly, load_mm_config  # noqa: E402
+from organseg_plugins.core.cli import cli_main
+from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.mm.config import load_mm_config
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -22,13 +33,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("config", help="test config file path")
     parser.add_argument("checkpoint", help="checkpoint file")
     parser.add_argument("--work-dir", help="the dir to save the evaluation log and metrics")
-    parser.add_argument("--out", help="dir to write predicted masks (test_evaluator keep_results)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="write the predicted masks as DIR/<image stem>.png (class ids: 0/1 for binary models)")
     parser.add_argument("--show", action="store_true", help="show prediction results")
     parser.add_argument("--show-dir", help="dir (inside the work dir) to save overlays of predictions")
     parser.add_argument("--wait-time", type=float, default=2, help="the interval of show (s)")
     parser.add_argument("--cfg-options", nargs="+", action=DictAction, help="override settings, key=value")
     parser.add_argument("--launcher", choices=["none", "pytorch", "slurm", "mpi"], default="none")
-    parser.add_argument("--tta", action="store_true", help="test time augmentation")
+    parser.add_argument("--tta", action="store_true",
+                        help="test-time augmentation (the config's tta_pipeline and tta_model)")
     parser.add_argument("--local_rank", "--local-rank", type=int, default=0)
     args = parser.parse_args(argv)
     if "LOCAL_RANK" not in os.environ:
@@ -36,9 +49,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-@fail_cleanly
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
+def apply_tta(cfg: Config, config_path: str) -> None:
+    """Replace the test pipeline by ``cfg.tta_pipeline`` and wrap ``cfg.model`` in the TTA model.
+
+    mmseg's ``SegTTAModel`` (the ``tta_model`` of mmseg's ``default_runtime.py``) becomes
+    ``OrganSegTTAModel``: SegTTAModel applies the sigmoid twice for one-channel heads (every pixel ends as
+    foreground), cannot wrap the ``AdversarialSegmentor`` and drops the metainfo the metric reads.
+    Any other ``tta_model`` type is used as configured.
+    """
+    if not cfg.get("tta_pipeline"):
+        raise OrgansegInputError(f"{config_path}: --tta needs a tta_pipeline in the config (e.g. the TestTimeAug "
+                                 "of flips in configs/_base_/datasets/spleen_us.py)")
+    tta_model = dict(cfg.get("tta_model") or {})
+    if tta_model.get("type", "SegTTAModel") in ("SegTTAModel", "mmseg.SegTTAModel"):
+        if tta_model.get("type"):
+            print_log("--tta: mmseg's SegTTAModel replaced by OrganSegTTAModel (correct for one-channel sigmoid "
+                      "heads and AdversarialSegmentor)", logger="current")
+        tta_model["type"] = "OrganSegTTAModel"
+    tta_model["module"] = cfg.model
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    cfg.model = tta_model
+    cfg.tta_model = tta_model
+
+
+def build_cfg(args: argparse.Namespace) -> Config:
     cfg = load_mm_config(args.config, args.cfg_options, args.launcher)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f"checkpoint not found: {args.checkpoint}")
@@ -50,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.show or args.show_dir:
         hooks = cfg.default_hooks
         if "visualization" not in hooks:
-            raise ValueError(f"{args.config}: --show/--show-dir need default_hooks.visualization")
+            raise OrgansegInputError(f"{args.config}: --show/--show-dir need default_hooks.visualization")
         hooks.visualization.draw = True
         if args.show:
             hooks.visualization.show = True
@@ -59,13 +93,22 @@ def main(argv: list[str] | None = None) -> None:
             cfg.visualizer.save_dir = args.show_dir  # overlays land in <show_dir>/vis_data/vis_image/
             hooks.visualization.interval = 1  # every test image (mmseg's default of 50 skips most)
     if args.tta:
-        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
-        cfg.tta_model.module = cfg.model
-        cfg.model = cfg.tta_model
+        apply_tta(cfg, args.config)
     if args.out is not None:
-        cfg.test_evaluator["output_dir"] = args.out
-        cfg.test_evaluator["keep_results"] = True
-    runner = Runner.from_cfg(cfg)
+        if osp.exists(args.out) and not osp.isdir(args.out):
+            raise OrgansegInputError(f"--out {args.out} exists and is not a folder")
+        # SegPredictionWriterHook is registered by organseg_plugins.mm (imported with organseg_plugins.mm.config)
+        cfg.custom_hooks = list(cfg.get("custom_hooks") or []) + [
+            dict(type="SegPredictionWriterHook", out_dir=args.out)]
+    return cfg
+
+
+@cli_main
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    cfg = build_cfg(args)
+    # like mmseg's tools/test.py: a config's runner_type is looked up in mmseg's RUNNERS registry
+    runner = RUNNERS.build(cfg) if "runner_type" in cfg else Runner.from_cfg(cfg)
     runner.test()
 
 

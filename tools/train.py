@@ -2,6 +2,9 @@
 
     python tools/train.py CONFIG [--work-dir W] [--resume] [--amp] [--cfg-options k=v ...]
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch   # multi-process (gloo on CPU)
+
+Exit status 0 on success, 2 on a user error printed as one ``error: <message>`` line
+(:mod:`organseg_plugins.core.cli`).
 """
 
 from __future__ import annotations
@@ -10,17 +13,15 @@ import argparse
 import logging
 import os
 import os.path as osp
-import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
-from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+from mmseg.registry import RUNNERS
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import fail_cleanly, load_mm_config  # noqa: E402
-
-from organseg_plugins.core.errors import OrgansegInputError  # noqa: E402
+from organseg_plugins.core.cli import cli_main
+from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.mm.config import load_mm_config
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -52,7 +53,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
         import torch
 
         if not torch.cuda.is_available():
-            raise SystemExit("error: --amp needs a CUDA device (mmengine's AmpOptimWrapper); none is available")
+            raise OrgansegInputError("--amp needs a CUDA device (mmengine's AmpOptimWrapper); none is available")
         if cfg.optim_wrapper.type == "AmpOptimWrapper":
             print_log("AMP training is already enabled in your config.", logger="current",
                       level=logging.WARNING)
@@ -67,11 +68,12 @@ def build_cfg(args: argparse.Namespace) -> Config:
     return cfg
 
 
-@fail_cleanly
+@cli_main
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     cfg = build_cfg(args)
-    runner = Runner.from_cfg(cfg) if "runner_type" not in cfg else RUNNERS.build(cfg)
+    # like mmseg's tools/train.py: a config's runner_type is looked up in mmseg's RUNNERS registry
+    runner = RUNNERS.build(cfg) if "runner_type" in cfg else Runner.from_cfg(cfg)
     runner.train()
 
 

@@ -128,7 +128,7 @@ def test_phase1_checkpoint_loads_into_generator(phantom_root, tmp_path):
 
 
 def test_unet_constraints_are_a_configuration_of_the_same_mechanism(phantom_root):
-    """SPEC section 3: D1 on the final output, D2 on an auxiliary (4th decoder stage) head, Eq. 4 weights."""
+    """Lian, Sun and Li 2025: D1 on the final output, D2 on an auxiliary (4th decoder stage) head, Eq. 4 weights."""
     seg = Config.fromfile(str(REPO / "configs/spleen/segformer_b0_bcedice_phantom-spleen-128x128.py")).model
     seg = copy.deepcopy(seg)
     seg.auxiliary_head = dict(type="FCNHead", in_channels=64, in_index=1, channels=32, num_convs=1, num_classes=2,

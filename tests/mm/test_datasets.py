@@ -58,7 +58,7 @@ def test_0_255_mask_is_rejected_with_its_name(spleen_copy):
     path = first_mask(spleen_copy)
     cv2.imwrite(str(path), cv2.imread(str(path), cv2.IMREAD_UNCHANGED) * 255)
     ds = make(spleen_copy)
-    with pytest.raises(OrgansegInputError, match=rf"{path.name}.*\[0, 255\].*0/255"):
+    with pytest.raises(OrgansegInputError, match=rf"{path.name}: mask has values \{{0, 255\}}.*a 0/255 mask"):
         ds[0]
 
 
@@ -138,3 +138,27 @@ def test_spleen_table1_train_pipeline_with_mosaic(phantom_root):
         assert set(np.unique(gt)) <= {0, 1, 255}
         padded += int((gt == 255).any())
     assert padded > 0  # mosaic borders / translations are ignored, not labelled background
+
+
+def test_truncated_training_image_is_named(spleen_copy):
+    """mmcv ends a truncated PNG in an AssertionError; the dataset names the file instead."""
+    ds = make(spleen_copy)
+    path = ds.get_data_info(0)["img_path"]
+    data = open(path, "rb").read()
+    with open(path, "wb") as fh:
+        fh.write(data[: len(data) // 3])
+    with pytest.raises(OrgansegInputError, match=rf"{osp.basename(path)}: cannot be decoded as an image"):
+        ds[0]
+
+
+@pytest.mark.parametrize("bad", ["nan", "0", "-0.5"])
+def test_bad_spacing_in_meta_csv_names_file_and_row(spleen_copy, bad):
+    csv_path = spleen_copy / "meta.csv"
+    lines = csv_path.read_text().splitlines()
+    header = lines[0].split(",")
+    row = lines[2].split(",")
+    row[header.index("spacing_mm")] = bad
+    lines[2] = ",".join(row)
+    csv_path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(OrgansegInputError, match=rf"meta.csv: row 3 \({row[0]}\) has spacing_mm='{bad}'"):
+        make(spleen_copy)

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 import organseg_plugins.mm  # noqa: F401  (registers the modules)
-from organseg_plugins.core.denoise import upsample
 from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.models.dncnn_sr import upsample
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,8 @@ import pytest
 import torch
 from conftest import REPO, run_tool
 
+from organseg_plugins.core.cli import EXIT_USER_ERROR
+
 TOOL = "tools/analysis/complexity.py"
 BASELINES = REPO / "configs" / "spleen" / "baselines"
 B0 = BASELINES / "segformer_mit-b0_8xb2-160k_spleen-512x512.py"
@@ -114,4 +116,4 @@ def test_one_channel_liver_unet_counts_match_its_layers():
 @pytest.mark.parametrize("bad", ["no/such/config.py"])
 def test_missing_config_fails_cleanly(bad):
     proc = run_tool(TOOL, bad, check=False, timeout=120)
-    assert proc.returncode == 1 and "error:" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "error:" in proc.stderr and "Traceback" not in proc.stderr

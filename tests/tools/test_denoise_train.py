@@ -11,6 +11,8 @@ import pytest
 import torch
 from conftest import REPO, run_tool
 
+from organseg_plugins.core.cli import EXIT_USER_ERROR
+
 CFG = "configs/liver/dncnn-sr_1xb8-300it_phantom-ct-64to128.py"
 # one intra-op thread: on a shared 2-core machine two spinning OpenMP threads are several times slower
 ONE_THREAD = {"OMP_NUM_THREADS": "1"}
@@ -114,10 +116,10 @@ def test_denoise_tool_refuses_its_input_and_names_errors(tmp_path):
     cv2.imwrite(str(src / "a.png"), np.zeros((32, 32), np.uint8))
     proc = run_tool("tools/denoise.py", CFG, str(tmp_path / "none.pth"), "--input", str(src), "--output",
                     str(src / "."), check=False)
-    assert proc.returncode == 1 and "refusing to overwrite" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "refusing to overwrite" in proc.stderr and "Traceback" not in proc.stderr
     proc = run_tool("tools/denoise.py", CFG, str(tmp_path / "none.pth"), "--input", str(tmp_path / "absent"),
                     "--output", str(tmp_path / "o"), check=False)
-    assert proc.returncode == 1 and "input folder not found" in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "input folder not found" in proc.stderr
     proc = run_tool("tools/denoise.py", CFG, str(tmp_path / "none.pth"), "--input", str(src),
                     "--output", str(tmp_path / "o"), check=False)
-    assert proc.returncode == 1 and "none.pth" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "none.pth" in proc.stderr and "Traceback" not in proc.stderr

@@ -14,6 +14,7 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 
+from organseg_plugins.core.cli import EXIT_USER_ERROR
 from organseg_plugins.core.metrics import compute_all
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,19 +91,19 @@ def test_cli_table_and_csv(shifted_squares, tmp_path):
 def test_cli_strict_and_user_errors(shifted_squares, tmp_path):
     pd, gd = shifted_squares
     proc = run(pd, gd, "--strict", "--no-progress")
-    assert proc.returncode == 1
+    assert proc.returncode == EXIT_USER_ERROR
     assert proc.stderr.startswith("error: ") and "without a partner" in proc.stderr
     assert "Traceback" not in proc.stderr
     proc = run(pd, gd, "--metrics", "dice", "nonsense", "--no-progress")
-    assert proc.returncode == 1 and "unknown metric(s) ['nonsense']" in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "unknown metric(s) ['nonsense']" in proc.stderr
     (pd / "extra_pred.png").unlink()
     (gd / "extra_gt.png").unlink()
     write_png(pd / "c2.png", square(12) * 255)
     proc = run(pd, gd, "--no-progress")
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "Traceback" not in proc.stderr
     assert "c2.png" in proc.stderr and "0/255" in proc.stderr
     proc = run(tmp_path / "missing", gd)
-    assert proc.returncode == 1 and "does not exist" in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "does not exist" in proc.stderr
 
 
 def test_cli_pixels_note_without_spacing(shifted_squares):
@@ -165,6 +166,6 @@ def test_cli_volumes(tmp_path):
     (pd / "ct_c003_s002.png").unlink()
     (gd / "ct_c003_s002.png").unlink()
     proc = run(pd, gd, "--volumes", "--spacing", "0.8", "--slice-thickness", "2.5", "--no-progress")
-    assert proc.returncode == 1 and "ct_c003" in proc.stderr and "missing slice" in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "ct_c003" in proc.stderr and "missing slice" in proc.stderr
     proc = run(pd, gd, "--volumes", "--spacing", "0.8", "--no-progress")
-    assert proc.returncode == 1 and "--slice-thickness" in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "--slice-thickness" in proc.stderr

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import socket
+from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 import torch
 from conftest import REPO, run_tool, small_run_options
+
+from organseg_plugins.core.cli import EXIT_USER_ERROR
 
 CFG = "configs/spleen/segformer_b0_bcedice_phantom-spleen-128x128.py"
 PIX2PIX = "configs/spleen/segformer_b0_pix2pix_phantom-spleen-128x128.py"
@@ -80,7 +86,7 @@ def test_real_pix2pix_config_runs_phase2_on_phantom_override(phantom_root, tmp_p
 def test_missing_load_from_is_named(tmp_path):
     proc = run_tool("tools/train.py", PIX2PIX, "--work-dir", str(tmp_path), "--cfg-options",
                     f"load_from={tmp_path}/nope.pth", check=False)
-    assert proc.returncode == 1 and f"{tmp_path}/nope.pth" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and f"{tmp_path}/nope.pth" in proc.stderr and "Traceback" not in proc.stderr
 
 
 @pytest.mark.slow
@@ -97,7 +103,7 @@ def test_resume_continues_from_checkpoint(phantom_root, tmp_path):
 
 def test_gan_phase_refuses_a_distributed_launch(tmp_path):
     proc = run_tool("tools/train.py", PIX2PIX, "--launcher", "pytorch", "--work-dir", str(tmp_path), check=False)
-    assert proc.returncode == 1 and "trains in one process" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "trains in one process" in proc.stderr and "Traceback" not in proc.stderr
 
 
 @pytest.mark.slow
@@ -120,16 +126,16 @@ def test_bad_config_and_missing_data_are_clear(tmp_path):
     bad = tmp_path / "broken.py"
     bad.write_text("model = dict(type='EncoderDecoder'\n")  # syntax error
     proc = run_tool("tools/train.py", str(bad), check=False)
-    assert proc.returncode == 1
+    assert proc.returncode == EXIT_USER_ERROR
     assert "broken.py" in proc.stderr and "Traceback" not in proc.stderr
 
     proc = run_tool("tools/train.py", "configs/nope.py", check=False)
-    assert proc.returncode == 1 and "config file not found: configs/nope.py" in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "config file not found: configs/nope.py" in proc.stderr
 
     proc = run_tool("tools/train.py", CFG, "--work-dir", str(tmp_path / "w"), "--cfg-options",
                     f"train_dataloader.dataset.data_root={tmp_path}/absent", "train_dataloader.num_workers=0",
                     "train_dataloader.persistent_workers=False", check=False, timeout=300)
-    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert proc.returncode == EXIT_USER_ERROR, proc.stderr[-3000:]
     assert f"{tmp_path}/absent/img_dir/train" in proc.stderr and "make_phantoms.py" in proc.stderr
     assert "Traceback" not in proc.stderr
 
@@ -140,3 +146,103 @@ def test_config_dump_has_no_download(tmp_path):
 
     cfg = Config.fromfile(str(REPO / CFG))
     assert "http" not in json.dumps(cfg.model.to_dict())
+
+
+# ------------------------------------------------------------------ tools/test.py --out / --tta
+
+LIVER = "configs/liver/unet_table4_1xb4-600it_phantom-liver-128x128.py"
+
+
+@pytest.fixture(scope="module")
+def phase1_checkpoint(phantom_root, tmp_path_factory):
+    """A 2-iteration phase-1 SegFormer checkpoint (it also loads into the Pix2Pix generator)."""
+    work = tmp_path_factory.mktemp("phase1")
+    run_tool("tools/train.py", CFG, "--work-dir", str(work), *small_run_options(phantom_root))
+    return work / "iter_2.pth"
+
+
+def _untrained_checkpoint(config: str, path):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+
+    import organseg_plugins.mm  # noqa: F401
+
+    init_default_scope("mmseg")
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(str(REPO / config)).model)
+    torch.save({"state_dict": model.state_dict(), "meta": {}}, path)
+    return path
+
+
+def _overlap_cells(pred: np.ndarray, gt: np.ndarray) -> dict[str, str]:
+    """The organ class's iou/dice/precision/recall as OrganSegMetric's CSV writes them."""
+    from organseg_plugins.core import metrics as M
+
+    valid = gt != 255
+    cm = np.bincount(2 * gt[valid].astype(np.int64) + pred[valid], minlength=4).reshape(2, 2)
+    ov = M.overlap_from_confusion_matrix(cm)
+    return {m: f"{100 * ov[m][1]:.4f}" for m in ("iou", "dice", "precision", "recall")}
+
+
+def _check_masks(out, ann_dir, csv_file=None) -> None:
+    gts = {p.stem: p for p in ann_dir.glob("*.png")}
+    written = {p.stem: p for p in out.glob("*.png")}
+    assert set(written) == set(gts) and gts, (sorted(written), sorted(gts))
+    rows = {}
+    if csv_file is not None:
+        with open(csv_file, newline="") as fh:
+            rows = {Path(r["img_path"]).stem: r for r in csv.DictReader(fh)}
+        assert set(rows) == set(gts)
+    for stem, path in written.items():
+        pred = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        gt = cv2.imread(str(gts[stem]), cv2.IMREAD_UNCHANGED)
+        assert pred.dtype == np.uint8 and pred.shape == gt.shape, stem  # original size, one channel
+        assert set(np.unique(pred).tolist()) <= {0, 1}, stem
+        if rows:  # the very masks the metric scored
+            assert {k: rows[stem][k] for k in ("iou", "dice", "precision", "recall")} == _overlap_cells(pred, gt), stem
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", [CFG, PIX2PIX], ids=["encoder_decoder", "pix2pix"])
+def test_out_writes_the_masks_the_metric_scored(config, phase1_checkpoint, phantom_root, tmp_path):
+    out, csv_file = tmp_path / "masks", tmp_path / "per_image.csv"
+    proc = run_tool("tools/test.py", config, str(phase1_checkpoint), "--work-dir", str(tmp_path / "w"),
+                    "--out", str(out), *small_run_options(phantom_root), f"test_evaluator.csv_file={csv_file}")
+    assert "MPLE" in proc.stdout + proc.stderr
+    _check_masks(out, phantom_root / "spleen_us" / "ann_dir" / "test", csv_file)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", [CFG, PIX2PIX], ids=["encoder_decoder", "pix2pix"])
+def test_tta_flips_run_and_print_metrics(config, phase1_checkpoint, phantom_root, tmp_path):
+    out = tmp_path / "masks"
+    proc = run_tool("tools/test.py", config, str(phase1_checkpoint), "--tta", "--work-dir", str(tmp_path / "w"),
+                    "--out", str(out), *small_run_options(phantom_root))
+    log = proc.stdout + proc.stderr
+    for col in ("IoU", "Dice", "spleen", "kappa", "MPLE"):  # MPLE: the metainfo survives the TTA merge
+        assert col in log, col
+    _check_masks(out, phantom_root / "spleen_us" / "ann_dir" / "test")
+
+
+@pytest.mark.slow
+def test_tta_on_the_grayscale_liver_unet(phantom_root, tmp_path):
+    ckpt = _untrained_checkpoint(LIVER, tmp_path / "unet.pth")
+    out = tmp_path / "masks"
+    proc = run_tool("tools/test.py", LIVER, str(ckpt), "--tta", "--work-dir", str(tmp_path / "w"), "--out", str(out),
+                    *small_run_options(phantom_root, dataset="liver_ct"))
+    log = proc.stdout + proc.stderr
+    assert "liver" in log and "BOUNDARY_IOU" in log.upper() and "kappa" in log
+    _check_masks(out, phantom_root / "liver_ct" / "ann_dir" / "test")
+
+
+def test_tta_without_tta_pipeline_is_one_line(tmp_path):
+    cfg = tmp_path / "no_tta.py"
+    cfg.write_text(f"_base_ = [{str(REPO / CFG)!r}]\ntta_pipeline = None\ntta_model = None\n")
+    ckpt = tmp_path / "w.pth"
+    ckpt.write_bytes(b"")
+    proc = run_tool("tools/test.py", str(cfg), str(ckpt), "--tta", "--work-dir", str(tmp_path / "w"), check=False,
+                    timeout=300)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert proc.returncode == EXIT_USER_ERROR and len(errors) == 1, proc.stderr[-3000:]
+    assert "no_tta.py" in errors[0] and "tta_pipeline" in errors[0] and "Traceback" not in proc.stderr

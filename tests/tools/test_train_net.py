@@ -9,6 +9,8 @@ import pytest
 import torch
 from conftest import run_tool
 
+from organseg_plugins.core.cli import EXIT_USER_ERROR
+
 CFG = "configs/liver/mask_rcnn_R_101_FPN_liver_phantom.yaml"
 
 
@@ -43,6 +45,37 @@ def test_train_two_iterations_then_eval_only(phantom_root, tmp_path):
 def test_missing_data_root_is_clear(tmp_path):
     proc = run_tool("tools/train_net.py", "--config-file", CFG, "ORGANSEG.DATA_ROOT", str(tmp_path / "none"),
                     check=False, timeout=300)
-    assert proc.returncode == 1
+    assert proc.returncode == EXIT_USER_ERROR
     assert f"{tmp_path}/none/annotations/instances_*.json" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# one size + its flip: two views per image (each view is two R101 passes on the CPU)
+TTA = ["TEST.AUG.ENABLED", "True", "TEST.AUG.MIN_SIZES", "(128,)", "TEST.AUG.MAX_SIZE", "128", "TEST.AUG.FLIP", "True"]
+
+
+@pytest.mark.slow
+def test_tta_after_training_and_with_eval_only(phantom_root, tmp_path):
+    """TEST.AUG.ENABLED: detectron2's GeneralizedRCNNWithTTA evaluates after the last iteration and in --eval-only."""
+    out = tmp_path / "out"
+    proc = run_tool("tools/train_net.py", "--config-file", CFG, *opts(phantom_root, out), "SOLVER.MAX_ITER", "1", *TTA)
+    log = proc.stdout + proc.stderr
+    assert "Running inference with test-time augmentation" in log, log[-3000:]
+    assert (out / "inference_TTA" / "organ_masks_per_image.csv").is_file()
+    (out / "inference_TTA" / "organ_masks_per_image.csv").unlink()
+    proc = run_tool("tools/train_net.py", "--config-file", CFG, "--eval-only", *opts(phantom_root, out),
+                    "MODEL.WEIGHTS", str(out / "model_final.pth"), *TTA)
+    log = proc.stdout + proc.stderr
+    assert "Running inference with test-time augmentation" in log, log[-3000:]
+    # the organ-mask table twice: the plain evaluation, then the one with TTA
+    assert len(re.findall(r"\|\s+MaskIoU\s+\|\s+[0-9.]+\s+\|", log)) == 2, log[-3000:]
+    assert (out / "inference_TTA" / "organ_masks_per_image.csv").is_file()
+
+
+def test_tta_on_an_unsupported_architecture_is_one_line(phantom_root, tmp_path):
+    proc = run_tool("tools/train_net.py", "--config-file", CFG, *opts(phantom_root, tmp_path / "out"),
+                    "MODEL.META_ARCHITECTURE", "SemanticSegmentor", *TTA, check=False, timeout=300)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert proc.returncode == EXIT_USER_ERROR and len(errors) == 1, proc.stderr[-3000:]
+    assert "GeneralizedRCNNWithTTA" in errors[0] and "SemanticSegmentor" in errors[0]
     assert "Traceback" not in proc.stderr

@@ -44,11 +44,9 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from _common import fail_cleanly, load_mm_config  # noqa: E402
-
-from organseg_plugins.core.converters import write_csv as _write_csv_atomic  # noqa: E402
-from organseg_plugins.core.errors import OrgansegInputError  # noqa: E402
+from organseg_plugins.core.cli import cli_main
+from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.io.tables import write_csv as _write_csv_atomic
 
 STD_COL = "GMACs counter (no attention matmuls)"
 ATTN_COL = "GMACs +attn (incl. attention matmuls)"
@@ -90,6 +88,7 @@ def build_inference_model(config: str, cfg_options: dict | None = None):
     from mmengine.utils import import_modules_from_strings
 
     import organseg_plugins.mm  # noqa: F401  (registers the project's modules)
+    from organseg_plugins.mm.config import load_mm_config
 
     cfg = load_mm_config(config, cfg_options)
     if cfg.get("custom_imports"):
@@ -265,7 +264,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-@fail_cleanly
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import logging
@@ -282,4 +281,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

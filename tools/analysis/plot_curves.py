@@ -3,6 +3,8 @@
     python tools/analysis/plot_curves.py WORK_DIR [--out curves.png]
 
 Reads the newest ``<WORK_DIR>/<timestamp>/vis_data/scalars.json`` that mmengine's LocalVisBackend writes.
+Exit status 0 on success, 2 on a user error (e.g. no scalars.json) printed as one ``error: <message>`` line
+(:mod:`organseg_plugins.core.cli`).
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import argparse
 import glob
 import json
 import os.path as osp
-import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from organseg_plugins.core.cli import cli_main  # noqa: E402
 
 #: per-image duplicates and secondary columns left out of the validation panel (still in scalars.json)
 _VAL_CLUTTER = ("img_", "Precision.", "Recall.", "aAcc", "mPrecision", "mRecall")
@@ -40,15 +43,13 @@ def read_scalars(work_dir: str) -> tuple[list[dict], list[dict]]:
     return train, val
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work_dir")
     parser.add_argument("--out", default=None, help="PNG path (default WORK_DIR/training_curves.png)")
     args = parser.parse_args(argv)
-    try:
-        train, val = read_scalars(args.work_dir)
-    except FileNotFoundError as err:
-        sys.exit(f"error: {err}")
+    train, val = read_scalars(args.work_dir)
     loss_keys = sorted({k for r in train for k in r if _is_loss(k)})
     lr_keys = sorted({k for r in train for k in r if k == "lr" or k.endswith(".lr")})
     val_keys = sorted({k for r in val for k in r if k not in ("step", "iter", "epoch", "data_time", "time")
