@@ -9,7 +9,7 @@ from detectron2.data import DatasetCatalog
 from detectron2.structures import Instances
 
 from organseg_plugins.core import metrics as M
-from organseg_plugins.core.coco import segmentation_to_mask
+from organseg_plugins.core.io.coco import segmentation_to_mask
 from organseg_plugins.d2 import OrganMaskEvaluator, register_organ_splits
 
 
