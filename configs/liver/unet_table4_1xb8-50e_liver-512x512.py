@@ -1,5 +1,6 @@
-# Liver paper (SPEC section 2): U-Net of Table 4 on the liver CT slices (data/liver), 512x512x1,
-# binary cross-entropy, from scratch. The paper states neither optimiser nor schedule ("optimization
+# Sattari et al. 2025, "Liver margin segmentation in abdominal CT images using U-Net and Detectron2:
+# annotated dataset for deep learning models", Sci Rep: the U-Net of Table 4 on the liver CT slices
+# (data/liver), 512x512x1, binary cross-entropy, from scratch. The paper states neither optimiser nor schedule ("optimization
 # algorithms like stochastic gradient descent" only): Adam lr 1e-4, 50 epochs, batch 8 are this
 # project's defaults; the best checkpoint by Mask IoU (IoU.liver) on val is kept for the Table 6 test.
 _base_ = [

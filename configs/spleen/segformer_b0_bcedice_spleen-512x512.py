@@ -1,4 +1,5 @@
-# Spleen paper, phase 1 (SPEC section 1): SegFormer-B0 trained with BCE + Dice on Spleenex-style data
+# Phase 1 of Karimi et al. 2025, "Improving spleen segmentation in ultrasound images using a hybrid deep
+# learning framework", Sci Rep: SegFormer-B0 trained with BCE + Dice (Eq. 1-3) on Spleenex-style data
 # (datasets_prep/spleen_to_mmseg.py -> data/spleen), Table 1 optimisation, 512x512, from scratch.
 _base_ = [
     "../_base_/models/segformer_b0_bcedice.py",

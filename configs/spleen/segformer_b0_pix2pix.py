@@ -1,9 +1,19 @@
-# Spleen paper, phase 2 (SPEC section 1, Eq. 4-7): the phase-1 SegFormer-B0 becomes the generator of a
-# Pix2Pix cGAN with a conditional PatchGAN discriminator on concat(image, mask); G loss = cGAN + 100 * L1;
-# at test time only the generator runs, then the paper's post-processing (switch off: postprocessor=None).
+# Phase 2 of Karimi et al. 2025, "Improving spleen segmentation in ultrasound images using a hybrid deep
+# learning framework", Sci Rep (Eq. 4-7): the phase-1 SegFormer-B0 becomes the generator of a Pix2Pix cGAN
+# with a conditional PatchGAN discriminator on concat(image, mask); G loss = cGAN + 100 * L1; at test time
+# only the generator runs, then the paper's post-processing (switch off: postprocessor=None).
 #   python tools/train.py configs/spleen/segformer_b0_bcedice_spleen-512x512.py      # phase 1 first
 #   python tools/train.py configs/spleen/segformer_b0_pix2pix.py
-_base_ = ["./segformer_b0_bcedice_spleen-512x512.py"]
+# Same bases as phase 1 (segformer_b0_bcedice_spleen-512x512.py), listed rather than inherited to keep the
+# phantom config's chain at two levels; tests/mm/test_configs.py checks that the generator, data and
+# schedule equal phase 1's.
+_base_ = [
+    "../_base_/models/segformer_b0_bcedice.py",
+    "../_base_/datasets/spleen_us.py",
+    "mmseg::_base_/default_runtime.py",
+    "../_base_/schedules/spleen_table1_sgd-100e.py",
+]
+log_processor = dict(by_epoch=True)  # the Table 1 schedule counts epochs
 load_from = "work_dirs/segformer_b0_bcedice_spleen-512x512/epoch_100.pth"  # phase-1 checkpoint -> generator
 model = dict(
     _delete_=True,

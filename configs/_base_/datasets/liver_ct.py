@@ -1,5 +1,7 @@
-# Liver CT (the liver paper's data, SPEC section 2) in the mmseg layout written by
-# datasets_prep/kitti_to_coco.py (CVAT KITTI 1.0 export) or datasets_prep/dicom_to_png.py (DICOM series):
+# Liver CT slices of Sattari et al. 2025, "Liver margin segmentation in abdominal CT images using U-Net and
+# Detectron2: annotated dataset for deep learning models", Sci Rep (the liver paper), in the mmseg layout
+# written by datasets_prep/kitti_to_coco.py (CVAT KITTI 1.0 export) or datasets_prep/dicom_to_png.py
+# (DICOM series):
 # data/liver/img_dir/{train,val,test}/*.png (8-bit windowed grayscale slices), ann_dir/{...} (0/1 masks) and
 # meta.csv (case-level splits; spacing_mm when the converter knows it, else distances stay in pixels).
 # Every slice is resized (aspect ratio not kept) to 512x512x1, the paper's input. Metrics of Table 6:
@@ -27,6 +29,23 @@ test_pipeline = [
     # annotations after Resize: the metric sees the original-size mask and the prediction resized back
     dict(type="LoadBinaryAnnotations"),
     dict(type="PackSegInputs", meta_keys=meta_keys),
+]
+# tools/test.py --tta: each slice as is and flipped, probabilities averaged after un-flipping by
+# OrganSegTTAModel (tools/test.py uses it in place of default_runtime's SegTTAModel; correct for the
+# one-channel sigmoid U-Net head). Training uses no flips (the liver sits on the image left), so the
+# flipped view is out of distribution: compare with and without --tta.
+tta_pipeline = [
+    dict(type="LoadImageFromFile", color_type="grayscale"),
+    dict(
+        type="TestTimeAug",
+        transforms=[
+            [dict(type="Resize", scale=crop_size, keep_ratio=False)],
+            [dict(type="RandomFlip", prob=0.0, direction="horizontal"),
+             dict(type="RandomFlip", prob=1.0, direction="horizontal")],
+            [dict(type="LoadBinaryAnnotations")],
+            [dict(type="PackSegInputs", meta_keys=meta_keys)],
+        ],
+    ),
 ]
 
 train_dataloader = dict(

@@ -1,9 +1,11 @@
-# Spleen ultrasound (the spleen paper's Spleenex data, section 1 of SPEC.md) in the layout written by
+# Spleen ultrasound: the Spleenex data of Karimi et al. 2025, "Improving spleen segmentation in ultrasound
+# images using a hybrid deep learning framework", Sci Rep (the spleen paper), in the layout written by
 # datasets_prep/spleen_to_mmseg.py: data/spleen/img_dir/{train,val,test}, ann_dir/{...} (0/1 PNG masks)
 # and meta.csv (filename, split, patient_id, spacing_mm, length_mm, height, width).
 # Every image is resized (aspect ratio NOT kept) to 512x512, the paper's input size; the metric compares
 # predictions resized back to the original size with the original mask and reads spacing_mm/length_mm
-# from the sample metainfo (MPLE, distances in mm). Other folds: override data_root (e.g. data/spleen_fold1).
+# from the sample metainfo (MPLE, Eq. 8; distances in mm). Other folds (e.g. data/spleen_fold1): a child
+# config must set the dataloaders' dataset data_root, not only the top-level data_root (README "Your own data").
 custom_imports = dict(imports=["organseg_plugins.mm"], allow_failed_imports=False)
 
 dataset_type = "SpleenUSDataset"
@@ -30,6 +32,23 @@ test_pipeline = [
     # annotations after Resize: the metric sees the original-size mask and the prediction resized back
     dict(type="LoadBinaryAnnotations"),
     dict(type="PackSegInputs", meta_keys=meta_keys),
+]
+# tools/test.py --tta: each test image as is and horizontally flipped (the flip of training); the class
+# probabilities are averaged after un-flipping by OrganSegTTAModel (tools/test.py uses it in place of
+# default_runtime's tta_model SegTTAModel: correct for the one-channel sigmoid heads and the Pix2Pix
+# AdversarialSegmentor, keeps spacing_mm/length_mm for the metric).
+tta_pipeline = [
+    dict(type="LoadImageFromFile"),
+    dict(
+        type="TestTimeAug",
+        transforms=[
+            [dict(type="Resize", scale=crop_size, keep_ratio=False)],
+            [dict(type="RandomFlip", prob=0.0, direction="horizontal"),
+             dict(type="RandomFlip", prob=1.0, direction="horizontal")],
+            [dict(type="LoadBinaryAnnotations")],
+            [dict(type="PackSegInputs", meta_keys=meta_keys)],
+        ],
+    ),
 ]
 
 train_dataloader = dict(

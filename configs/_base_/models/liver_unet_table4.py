@@ -1,4 +1,5 @@
-# The liver CT paper's U-Net (001_9d2dd11a1415a4b1, Table 4; SPEC section 2) as an mmseg EncoderDecoder:
+# The U-Net of Sattari et al. 2025, "Liver margin segmentation in abdominal CT images using U-Net and
+# Detectron2: annotated dataset for deep learning models", Sci Rep, Table 4, as an mmseg EncoderDecoder:
 # LiverUNetBackbone = Table 4 up to the last 3x3 conv (16 x H x W), LiverUNetHead = the final 1x1 conv to one
 # sigmoid logit (num_classes=2, out_channels=1, threshold 0.5). Loss: binary cross-entropy (BCEDiceLoss with
 # dice_weight=0: BCE-with-logits averaged over the non-ignored pixels). Grayscale input: one channel scaled

@@ -1,6 +1,7 @@
-# SegFormer-B0 (upstream mmseg model) as the spleen paper's phase-1 model (SPEC section 1):
-# one sigmoid output channel trained with BCE + Dice (Eq. 1-3), intensities scaled to [0, 1],
-# BatchNorm (the upstream SyncBN needs CUDA), no pretrained weights (give load_from to fine-tune).
+# SegFormer-B0 (upstream mmseg model) as the phase-1 model of Karimi et al. 2025, "Improving spleen
+# segmentation in ultrasound images using a hybrid deep learning framework", Sci Rep: one sigmoid output
+# channel trained with BCE + Dice (Eq. 1-3), intensities scaled to [0, 1], BatchNorm (the upstream SyncBN
+# needs CUDA), no pretrained weights (give load_from to fine-tune).
 # Needs organseg_plugins.mm (BCEDiceLoss): the dataset bases set custom_imports.
 _base_ = ["mmseg::_base_/models/segformer_mit-b0.py"]
 norm_cfg = dict(type="BN", requires_grad=True)

@@ -1,4 +1,5 @@
-# Spleen paper Table 1 (Ultralytics naming): SGD lr0 0.00834, final lr = lr0 * lrf (lrf 0.08933),
+# Table 1 of Karimi et al. 2025, "Improving spleen segmentation in ultrasound images using a hybrid deep
+# learning framework", Sci Rep (Ultralytics naming): SGD lr0 0.00834, final lr = lr0 * lrf (lrf 0.08933),
 # momentum 0.903, weight decay 0.00042, 3.21 warm-up epochs with momentum warm-up from 0.727; 100 epochs.
 lr0, lrf, momentum, weight_decay = 0.00834, 0.08933, 0.903, 0.00042
 warmup_epochs, warmup_momentum, max_epochs = 3.21, 0.727, 100
