@@ -29,6 +29,7 @@ from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.denoise import read_gray_slice, super_resolve, to_image_dtype
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.atomic import atomic_imwrite_png
+from organseg_plugins.core.io.paths import check_output_dir
 from organseg_plugins.mm.config import load_mm_config
 
 _MAX_LISTED = 20
@@ -90,10 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     src, dst = Path(args.input), Path(args.output)
     if not src.is_dir():
         raise OrgansegInputError(f"input folder not found: {src}")
-    if dst.exists() and not dst.is_dir():
-        raise OrgansegInputError(f"output {dst} exists and is not a folder")
-    if dst.resolve() == src.resolve():
-        raise OrgansegInputError(f"--output {dst} is the input folder: refusing to overwrite the input slices")
+    check_output_dir(dst, [src], overwrite=True)  # the one guard: never the input folder, inside it or around it
     files = list_slices(src, args.suffix, args.recursive)
     if args.recursive:  # never write into the tree being read, and never onto an input file
         files = [p for p in files if dst.resolve() not in p.resolve().parents]

@@ -25,6 +25,7 @@ from mmseg.registry import RUNNERS
 
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.io.paths import check_output_dir
 from organseg_plugins.mm.config import load_mm_config
 
 
@@ -95,8 +96,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
     if args.tta:
         apply_tta(cfg, args.config)
     if args.out is not None:
-        if osp.exists(args.out) and not osp.isdir(args.out):
-            raise OrgansegInputError(f"--out {args.out} exists and is not a folder")
+        check_output_dir(args.out, [], overwrite=True)  # the one output-folder guard (a file there is refused)
         # SegPredictionWriterHook is registered by organseg_plugins.mm (imported with organseg_plugins.mm.config)
         cfg.custom_hooks = list(cfg.get("custom_hooks") or []) + [
             dict(type="SegPredictionWriterHook", out_dir=args.out)]

@@ -24,6 +24,7 @@ from scipy import ndimage
 from .errors import OrgansegInputError
 from .io.atomic import atomic_write_json
 from .io.layout import MMSegLayoutWriter
+from .io.paths import check_output_dir
 
 __all__ = [
     "ultrasound_spleen",
@@ -521,11 +522,8 @@ def _planned_files(plans: dict[str, list[dict]]) -> list[str]:
 
 def _check_out_dir(out: Path) -> list[str]:
     """Return the files listed by an existing marker; refuse a non-empty foreign folder."""
-    if not out.exists():
-        return []
-    if not out.is_dir():
-        raise OrgansegInputError(f"{out} exists and is not a folder")
-    if not any(out.iterdir()):
+    check_output_dir(out, [], overwrite=True)  # the one guard: refuses a file in the way
+    if not out.exists() or not any(out.iterdir()):
         return []
     marker = out / MARKER_NAME
     try:

@@ -18,6 +18,7 @@ from mmseg.registry import HOOKS
 
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io import atomic_imwrite_png
+from organseg_plugins.core.io.paths import check_output_dir
 
 __all__ = ["SegPredictionWriterHook", "mask_png_path"]
 
@@ -47,8 +48,7 @@ class SegPredictionWriterHook(Hook):
         self._written: dict[Path, str] = {}
 
     def before_test(self, runner) -> None:
-        if self.out_dir.exists() and not self.out_dir.is_dir():
-            raise OrgansegInputError(f"--out {self.out_dir} exists and is not a folder")
+        check_output_dir(self.out_dir, [], overwrite=True)  # the one output-folder guard
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._written = {}
 

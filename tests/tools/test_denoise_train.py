@@ -116,7 +116,7 @@ def test_denoise_tool_refuses_its_input_and_names_errors(tmp_path):
     cv2.imwrite(str(src / "a.png"), np.zeros((32, 32), np.uint8))
     proc = run_tool("tools/denoise.py", CFG, str(tmp_path / "none.pth"), "--input", str(src), "--output",
                     str(src / "."), check=False)
-    assert proc.returncode == EXIT_USER_ERROR and "refusing to overwrite" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == EXIT_USER_ERROR and "is the input folder" in proc.stderr and "Traceback" not in proc.stderr
     proc = run_tool("tools/denoise.py", CFG, str(tmp_path / "none.pth"), "--input", str(tmp_path / "absent"),
                     "--output", str(tmp_path / "o"), check=False)
     assert proc.returncode == EXIT_USER_ERROR and "input folder not found" in proc.stderr
