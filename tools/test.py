@@ -20,13 +20,11 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
-from mmengine.runner import Runner
-from mmseg.registry import RUNNERS
 
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.paths import check_output_dir
-from organseg_plugins.mm.config import load_mm_config
+from organseg_plugins.mm.config import build_runner, load_mm_config
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -107,9 +105,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     cfg = build_cfg(args)
-    # like mmseg's tools/test.py: a config's runner_type is looked up in mmseg's RUNNERS registry
-    runner = RUNNERS.build(cfg) if "runner_type" in cfg else Runner.from_cfg(cfg)
-    runner.test()
+    build_runner(cfg).test()  # like mmseg's tools/test.py: runner_type from mmseg's RUNNERS
 
 
 if __name__ == "__main__":

@@ -78,6 +78,7 @@ from organseg_plugins.core.io.dicom import (
     slice_normal,
 )
 from organseg_plugins.core.io.images import read_binary_mask, read_image_file
+from organseg_plugins.core.io.paths import require_dir
 from organseg_plugins.core.io.tables import csv_text, write_csv
 from organseg_plugins.core.io.validate import as_binary_mask
 from organseg_plugins.core.metrics import compute_all, summarize_rows
@@ -273,15 +274,6 @@ def read_mask_file(
 # --------------------------------------------------------------------------------------------
 
 
-def _require_dir(path: str | os.PathLike, what: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise OrgansegInputError(f"{what} {str(p)!r} does not exist")
-    if not p.is_dir():
-        raise OrgansegInputError(f"{what} {str(p)!r} is not a folder")
-    return p
-
-
 def _mask_files(folder: Path, what: str) -> dict[str, Path]:
     out: dict[str, Path] = {}
     for p in sorted(folder.iterdir()):
@@ -313,8 +305,8 @@ def pair_files(
         OrgansegInputError: A folder is missing, or holds two masks with the same stem
             (e.g. ``a.png`` and ``a.nii.gz``).
     """
-    pd = _mask_files(_require_dir(pred_dir, "prediction folder"), f"prediction folder {str(pred_dir)!r}")
-    gd = _mask_files(_require_dir(gt_dir, "ground-truth folder"), f"ground-truth folder {str(gt_dir)!r}")
+    pd = _mask_files(require_dir(pred_dir, "prediction folder"), f"prediction folder {str(pred_dir)!r}")
+    gd = _mask_files(require_dir(gt_dir, "ground-truth folder"), f"ground-truth folder {str(gt_dir)!r}")
     pairs = [(s, pd[s], gd[s]) for s in sorted(pd.keys() & gd.keys())]
     only_pred = [pd[s] for s in sorted(pd.keys() - gd.keys())]
     only_gt = [gd[s] for s in sorted(gd.keys() - pd.keys())]

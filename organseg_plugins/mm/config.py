@@ -68,3 +68,11 @@ def cpu_distributed(cfg: Config) -> None:
         cfg.model_wrapper_cfg = dict(type="MMDistributedDataParallel", device_ids=None,
                                      broadcast_buffers=False,
                                      find_unused_parameters=cfg.get("find_unused_parameters", False))
+
+
+def build_runner(cfg: Config):
+    """The runner of ``cfg`` as mmseg's own tools build it: ``runner_type`` from mmseg's RUNNERS, else mmengine's."""
+    from mmengine.runner import Runner
+    from mmseg.registry import RUNNERS
+
+    return RUNNERS.build(cfg) if "runner_type" in cfg else Runner.from_cfg(cfg)

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Sequence
 
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.errors import OrgansegInputError
-from organseg_plugins.core.io.tables import write_csv as _write_csv_atomic
+from organseg_plugins.core.io import tables
 
 STD_COL = "GMACs counter (no attention matmuls)"
 ATTN_COL = "GMACs +attn (incl. attention matmuls)"
@@ -241,9 +241,9 @@ def format_table(rows: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_csv(rows: Sequence[dict], path: str) -> None:
+def write_table_csv(rows: Sequence[dict], path: str) -> None:
     """Write the rows (full precision) to ``path``."""
-    _write_csv_atomic(path, ["config", "shape", PARAMS_COL, STD_COL, ATTN_COL], rows)  # atomic
+    tables.write_csv(path, ["config", "shape", PARAMS_COL, STD_COL, ATTN_COL], rows)  # atomic
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = analyse(args.configs, tuple(args.shape), args.cfg_options, verbose=args.verbose)
     print(format_table(rows))
     if args.csv:
-        write_csv(rows, args.csv)
+        write_table_csv(rows, args.csv)
         print(f"written: {args.csv}")
     return 0
 

@@ -194,10 +194,14 @@ class MaskPair:
         """DeepMind surfels of both crops: (d(P->G), areas of P, d(G->P), areas of G). Both non-empty."""
         return surfel_surface_distances(self.p, self.g, self.spacing)
 
-    def _weighted(self, convention: Convention) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
-        """Distances and weights per direction: voxel surfaces (weights None = 1) or surfels (areas)."""
+    def _weighted(
+        self, convention: Convention, ones: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
+        """Distances and weights per direction: voxel surfaces (weights None, or 1 with ``ones``) or surfels (areas)."""
         if convention == "voxel":
             d_pg, d_gp = self.dists_mm
+            if ones:
+                return d_pg, np.ones_like(d_pg), d_gp, np.ones_like(d_gp)
             return d_pg, None, d_gp, None
         if convention == "surfel":
             return self.surfels
@@ -235,9 +239,7 @@ class MaskPair:
         c = self.distance_or_convention()
         if c is not None:
             return c
-        d_pg, w_pg, d_gp, w_gp = self._weighted(convention)
-        w_pg = np.ones_like(d_pg) if w_pg is None else w_pg
-        w_gp = np.ones_like(d_gp) if w_gp is None else w_gp
+        d_pg, w_pg, d_gp, w_gp = self._weighted(convention, ones=True)
         m_pg, m_gp = np.dot(d_pg, w_pg) / w_pg.sum(), np.dot(d_gp, w_gp) / w_gp.sum()
         if mode == "symmetric":
             return float((np.dot(d_pg, w_pg) + np.dot(d_gp, w_gp)) / (w_pg.sum() + w_gp.sum()))
@@ -251,9 +253,7 @@ class MaskPair:
         c = self.distance_or_convention()
         if c is not None:
             return c
-        d_pg, w_pg, d_gp, w_gp = self._weighted(convention)
-        w_pg = np.ones_like(d_pg) if w_pg is None else w_pg
-        w_gp = np.ones_like(d_gp) if w_gp is None else w_gp
+        d_pg, w_pg, d_gp, w_gp = self._weighted(convention, ones=True)
         return float(math.sqrt((np.dot(d_pg * d_pg, w_pg) + np.dot(d_gp * d_gp, w_gp)) / (w_pg.sum() + w_gp.sum())))
 
     # ---- boundary scores (pixel units) ---------------------------------------------------
