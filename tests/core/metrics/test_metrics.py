@@ -1,4 +1,4 @@
-"""Tests of organseg_plugins.core.metrics: hand-computed cases, conventions, peers (medpy, MONAI), errors."""
+"""organseg_plugins.core.metrics through its public API: hand-computed cases per family, peers (MONAI, medpy), conventions."""
 
 from __future__ import annotations
 
