@@ -33,4 +33,4 @@ optim_wrapper = dict(
     discriminators=dict(type="OptimWrapper", optimizer=dict(type="Adam", lr=2e-4, betas=(0.5, 0.999))),
 )
 param_scheduler = dict(_delete_=True, generator={{_base_.param_scheduler}}, discriminators=[])
-# Trains in one process (one GPU or the CPU): AdversarialSegmentor refuses torch.distributed wrappers.
+# Distributed: torchrun ... tools/train.py <this config> --launcher pytorch (AdversarialDistributedWrapper).

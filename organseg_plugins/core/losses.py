@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["bce_dice_loss", "check_binary_logits_target"]
+__all__ = ["bce_dice_loss", "check_binary_logits_target", "l1_mask_loss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -133,3 +133,31 @@ def bce_dice_loss(logits: Tensor, target: Tensor, *, bce_weight: float = 1.0, di
     bce_img = bce_map.sum(dims) / valid.sum(dims).clamp_min(1e-12)  # 0 for an image with no valid pixel
     per_image = bce_weight * bce_img + dice_weight * dice_loss
     return per_image if reduction == "none" else per_image.sum()
+
+
+def l1_mask_loss(logits: Tensor, target: Tensor, *, ignore_index: int | None = 255, reduction: str = "mean") -> Tensor:
+    """L1 basic loss of Lian, Sun and Li 2025, "Extracting organs of interest from medical images based on
+    convolutional neural network with auxiliary and refined constraints", Sci Rep, Eq. (1):
+    ``(1/w) sum |Y_m - Y_g|``, read as the mean over images of the mean absolute difference between the
+    predicted probability ``sigmoid(logits)`` and the 0/1 ground truth on the valid pixels.
+
+    Args:
+        logits: ``(N, 1, H, W)`` or ``(N, H, W)`` raw scores.
+        target: ``(N, H, W)`` labels 0/1 (or ``ignore_index``).
+        ignore_index: label left out (``None``: none).
+        reduction: ``"mean"`` (over images), ``"sum"`` or ``"none"`` (per image, ``(N,)``).
+
+    Returns:
+        The loss (float32).
+    """
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    logits, target = check_binary_logits_target(logits, target, ignore_index)
+    logits = logits.float()
+    valid = torch.ones_like(logits) if ignore_index is None else (target != ignore_index).float()
+    g = torch.where(valid > 0, target.float(), torch.zeros_like(logits)).clamp(0, 1)
+    dims = tuple(range(1, logits.dim()))
+    per_image = (valid * (torch.sigmoid(logits) - g).abs()).sum(dims) / valid.sum(dims).clamp_min(1e-12)
+    if reduction == "none":
+        return per_image
+    return per_image.mean() if reduction == "mean" else per_image.sum()

@@ -7,7 +7,9 @@ weights. The spleen paper's Pix2Pix phase (Karimi et al. 2025, Eq. 4-7) and the 
 constraints of the U-Net paper (Lian, Sun and Li 2025, Eq. 4-6) are both configurations of
 :class:`AdversarialSegmentor`; D and G steps alternate inside ``train_step`` with separate
 optimizers in an mmengine ``OptimWrapperDict`` (keys ``generator`` and ``discriminators``), as in
-mmagic's Pix2Pix.
+mmagic's Pix2Pix. Under torch.distributed (``--launcher pytorch``) each optimizer's module has its
+gradients averaged over the ranks before its step and the buffers follow rank 0
+(:mod:`organseg_plugins.mm.distributed`, wrapper ``AdversarialDistributedWrapper``).
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ from mmseg.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from mmseg.utils import add_prefix
 from torch import nn
 
+from .distributed import all_reduce_gradients, broadcast_module, is_distributed
+
 SOURCES = ("decode_head", "auxiliary_head")
-_SINGLE_PROCESS_ONLY = (
-    "AdversarialSegmentor trains in one process: its D/G steps call the generator's heads directly, which "
-    "torch.distributed wrappers (MMDistributedDataParallel, MMSeparateDistributedDataParallel) would bypass "
-    "or not synchronise. Run this phase without --launcher pytorch / torchrun (one GPU or the CPU).")
+G_LOSSES = ("non_saturating", "minimax")
+_TRAIN_STEP_ONLY = (
+    "AdversarialSegmentor trains through its own train_step (D and G steps with two optimizers): "
+    "mmengine's MMDistributedDataParallel calls forward(mode='loss') instead. Under torch.distributed use "
+    "model_wrapper_cfg=dict(type='AdversarialDistributedWrapper') (tools/train.py --launcher pytorch sets it).")
 OWN_PREFIXES = ("generator.", "discriminators.", "data_preprocessor.", "postprocessor.")
 
 
@@ -47,6 +52,9 @@ class Adversary:
         adv_weight: weight of the generator's adversarial term (cGAN term; w2 / w4 of Eq. 4).
         l1_weight: weight of L1(y, G(x)) on mask probabilities (Pix2Pix lambda, Eq. 6; 0 = off).
         d_weight: weight of this discriminator's loss (Eq. 7 / Eq. 5-6).
+        g_loss: generator's adversarial term: ``"non_saturating"`` (default, ``BCE(D(fake), 1) =
+            -log D(G(x))``) or ``"minimax"`` (``log(1 - D(G(x)))`` as written in Eq. 2 of Lian, Sun and
+            Li 2025 and in Goodfellow et al. 2014's value function; weak gradients early in training).
     """
 
     name: str
@@ -57,6 +65,7 @@ class Adversary:
     adv_weight: float = 1.0
     l1_weight: float = 0.0
     d_weight: float = 1.0
+    g_loss: str = "non_saturating"
 
 
 @MODELS.register_module()
@@ -105,6 +114,8 @@ class AdversarialSegmentor(BaseModel):
                 raise ValueError(f"adversary {adv.name!r} judges auxiliary_head but the generator has none")
             if adv.resize_to not in ("input", "source"):
                 raise ValueError(f"adversary {adv.name!r}: resize_to must be 'input' or 'source'")
+            if adv.g_loss not in G_LOSSES:
+                raise ValueError(f"adversary {adv.name!r}: g_loss must be one of {G_LOSSES}, got {adv.g_loss!r}")
         self.supervised_loss = supervised_loss
         self.postprocessor = MODELS.build(postprocessor) if postprocessor else None
         self._register_load_state_dict_pre_hook(self._map_segmentor_checkpoint)
@@ -127,7 +138,7 @@ class AdversarialSegmentor(BaseModel):
             results = self.generator.predict(inputs, data_samples)
             return self.postprocessor(results) if self.postprocessor is not None else results
         if mode == "loss":  # only reached when a DDP wrapper bypasses train_step: say so instead of training wrong
-            raise RuntimeError(_SINGLE_PROCESS_ONLY)
+            raise RuntimeError(_TRAIN_STEP_ONLY)
         if mode == "tensor":
             return self.generator._forward(inputs, data_samples)
         raise ValueError(f"invalid mode {mode!r}")
@@ -180,6 +191,18 @@ class AdversarialSegmentor(BaseModel):
         for p in self.discriminators.parameters():
             p.requires_grad_(flag)
 
+    @staticmethod
+    def _update(optim, loss: torch.Tensor, module: nn.Module) -> None:
+        """``optim.update_params(loss)``, with ``module``'s gradients averaged over ranks when distributed."""
+        if not is_distributed():
+            optim.update_params(loss)
+            return
+        optim.backward(optim.scale_loss(loss))
+        if optim.should_update():
+            all_reduce_gradients(module)
+            optim.step()
+            optim.zero_grad()
+
     def train_step(self, data: dict, optim_wrapper: OptimWrapperDict) -> dict[str, torch.Tensor]:
         """One D step (all discriminators) then one G step (the segmentor), each with its own optimizer."""
         if not isinstance(optim_wrapper, OptimWrapperDict) or not {"generator", "discriminators"} <= set(
@@ -187,7 +210,7 @@ class AdversarialSegmentor(BaseModel):
             raise TypeError("AdversarialSegmentor needs optim_wrapper=dict(constructor="
                             "'MultiModuleOptimWrapperConstructor', generator=..., discriminators=...)")
         if is_model_wrapper(self.generator) or is_model_wrapper(self.discriminators):
-            raise RuntimeError(_SINGLE_PROCESS_ONLY)
+            raise RuntimeError(_TRAIN_STEP_ONLY)
         g_optim, d_optim = optim_wrapper["generator"], optim_wrapper["discriminators"]
         data = self.data_preprocessor(data, True)
         inputs, samples = data["inputs"], data["data_samples"]
@@ -208,7 +231,7 @@ class AdversarialSegmentor(BaseModel):
                     F.binary_cross_entropy_with_logits(pred_real, torch.ones_like(pred_real))
                     + F.binary_cross_entropy_with_logits(pred_fake, torch.zeros_like(pred_fake)))
             d_loss, d_log = self.parse_losses(d_losses)
-        d_optim.update_params(d_loss)
+        self._update(d_optim, d_loss, self.discriminators)
         log_vars.update({k: v for k, v in d_log.items() if k != "loss"})
 
         # generator step (Eq. 4-6): fool the (frozen) discriminators, + lambda * L1, + supervised losses
@@ -217,14 +240,19 @@ class AdversarialSegmentor(BaseModel):
             g_losses = self._supervised(outputs, samples) if self.supervised_loss else {}
             for adv, (_real, fake, mask_real, mask_fake, valid) in zip(self.adversaries, judged):
                 pred_fake = self.discriminators[adv.discriminator](fake)
-                g_losses[f"loss_g_adv_{adv.name}"] = adv.adv_weight * F.binary_cross_entropy_with_logits(
-                    pred_fake, torch.ones_like(pred_fake))
+                if adv.g_loss == "minimax":  # log(1 - sigmoid(z)) = -softplus(z)
+                    term = -F.softplus(pred_fake).mean()
+                else:
+                    term = F.binary_cross_entropy_with_logits(pred_fake, torch.ones_like(pred_fake))
+                g_losses[f"loss_g_adv_{adv.name}"] = adv.adv_weight * term
                 if adv.l1_weight:
                     l1 = (valid * (mask_fake - mask_real).abs()).sum() / (valid.sum() * mask_fake.shape[1]).clamp(min=1)
                     g_losses[f"loss_g_l1_{adv.name}"] = adv.l1_weight * l1
             g_loss, g_log = self.parse_losses(g_losses)
-        g_optim.update_params(g_loss)
+        self._update(g_optim, g_loss, self.generator)
         self._set_d_requires_grad(True)
+        if is_distributed():  # BatchNorm statistics from rank 0 (DDP's broadcast_buffers), equal after every step
+            broadcast_module(self, buffers_only=True)
         log_vars.update({k: v for k, v in g_log.items() if k != "loss"})
         log_vars["loss_g"], log_vars["loss_d"] = g_log["loss"], d_log["loss"]
         return log_vars

@@ -29,8 +29,11 @@ def load_mm_config(path: str, cfg_options: dict | None = None, launcher: str = "
         launcher: ``none``, ``pytorch``, ``slurm`` or ``mpi`` (stored as ``cfg.launcher``).
 
     Raises:
-        OrgansegInputError: the file is missing or cannot be loaded, or an ``AdversarialSegmentor``
-            config is launched distributed (its GAN steps run in one process).
+        OrgansegInputError: the file is missing or cannot be loaded.
+
+    An ``AdversarialSegmentor`` launched distributed gets ``model_wrapper_cfg =
+    dict(type="AdversarialDistributedWrapper")`` (unless the config sets one): generator and
+    discriminators are each synchronised across ranks (:mod:`organseg_plugins.mm.distributed`).
     """
     if not osp.isfile(path):
         raise OrgansegInputError(f"config file not found: {path}")
@@ -40,9 +43,10 @@ def load_mm_config(path: str, cfg_options: dict | None = None, launcher: str = "
         raise OrgansegInputError(f"{path}: cannot load config: {type(err).__name__}: {err}") from err
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    if launcher != "none" and cfg.get("model", {}).get("type") == "AdversarialSegmentor":
-        raise OrgansegInputError(f"{path}: AdversarialSegmentor (a GAN phase) trains in one process; "
-                                 "run it without --launcher pytorch / torchrun")
+    if (launcher != "none" and cfg.get("model", {}).get("type") == "AdversarialSegmentor"
+            and cfg.get("model_wrapper_cfg") is None):
+        # its D/G steps bypass forward(): ranks are kept equal by organseg_plugins.mm.distributed instead of DDP
+        cfg.model_wrapper_cfg = dict(type="AdversarialDistributedWrapper")
     cfg.launcher = launcher
     if launcher == "pytorch":
         cpu_distributed(cfg)

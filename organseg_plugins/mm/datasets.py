@@ -100,3 +100,13 @@ class LiverCTDataset(BinaryOrganDataset):
     """Liver vs background in CT slices (mmseg layout + ``meta.csv`` with pixel spacing)."""
 
     METAINFO = dict(classes=("background", "liver"), palette=[[0, 0, 0], [64, 200, 64]])
+
+
+@DATASETS.register_module()
+class PancreasCTDataset(BinaryOrganDataset):
+    """Pancreas vs background in CT slices (``datasets_prep/ct_volumes_to_mmseg.py``: NIH Pancreas-CT, MSD Task07).
+
+    Its ``meta.csv`` gives each slice's case, index and spacing for the per-volume ``CTVolumeMetric``.
+    """
+
+    METAINFO = dict(classes=("background", "pancreas"), palette=[[0, 0, 0], [255, 64, 64]])

@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from organseg_plugins.core.losses import bce_dice_loss
+from organseg_plugins.core.losses import bce_dice_loss, l1_mask_loss
 
 
 @MODELS.register_module()
@@ -63,3 +63,34 @@ class BCEDiceLoss(nn.Module):
     def extra_repr(self) -> str:
         return (f"bce_weight={self.bce_weight}, dice_weight={self.dice_weight}, smooth={self.smooth}, "
                 f"loss_weight={self.loss_weight}, loss_name={self._loss_name!r}")
+
+
+@MODELS.register_module()
+class MaskL1Loss(nn.Module):
+    """L1 basic loss on a single-channel sigmoid output (Lian, Sun and Li 2025, Sci Rep, Eq. 1), for mmseg heads.
+
+    The option beside the Dice basic loss of the adversarial-constraint U-Net configs; see
+    :func:`organseg_plugins.core.losses.l1_mask_loss`.
+
+    Args:
+        loss_weight: overall factor (mmseg convention).
+        loss_name: key in the losses dict (must start with ``loss_``).
+    """
+
+    def __init__(self, loss_weight: float = 1.0, loss_name: str = "loss_l1") -> None:
+        super().__init__()
+        self.loss_weight = float(loss_weight)
+        self._loss_name = loss_name
+
+    def forward(self, pred: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = 255,
+                reduction_override: str | None = None, **kwargs) -> Tensor:
+        """Loss of logits ``pred`` (N,1,H,W) against labels ``target`` (N,H,W); ``weight`` is not supported."""
+        if weight is not None:
+            raise ValueError("MaskL1Loss takes no pixel weights (no pixel sampler)")
+        return self.loss_weight * l1_mask_loss(pred, target, ignore_index=ignore_index,
+                                               reduction=reduction_override or "mean")
+
+    @property
+    def loss_name(self) -> str:
+        """Name of the loss item in the losses dict."""
+        return self._loss_name

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from organseg_plugins.core.losses import bce_dice_loss
+from organseg_plugins.core.losses import bce_dice_loss, l1_mask_loss
 
 LN4 = math.log(4.0)  # sigmoid(ln 4) = 0.8, sigmoid(-ln 4) = 0.2, sigmoid(0) = 0.5
 
@@ -151,3 +151,13 @@ def test_errors():
         bce_dice_loss(logits, torch.zeros(1, 3, 3, dtype=torch.long))
     with pytest.raises(ValueError, match="reduction"):
         bce_dice_loss(logits, torch.zeros(1, 2, 2, dtype=torch.long), reduction="avg")
+
+
+def test_l1_mask_loss_is_mean_abs_probability_error():
+    # logits 0 -> p = 0.5 everywhere; image 1 target (1, 0, ignore, 1): |0.5-1| + |0.5-0| + |0.5-1| over 3 valid = 0.5
+    # image 2: logit ln 3 -> p = 0.75 against 1 on all 4 pixels -> 0.25; mean over images = 0.375
+    logits = torch.zeros(2, 1, 2, 2)
+    logits[1] = math.log(3.0)
+    target = torch.tensor([[[1, 0], [255, 1]], [[1, 1], [1, 1]]])
+    assert float(l1_mask_loss(logits, target)) == pytest.approx(0.375)
+    assert l1_mask_loss(logits, target, reduction="none").tolist() == pytest.approx([0.5, 0.25])

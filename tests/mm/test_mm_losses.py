@@ -11,7 +11,7 @@ from mmseg.structures import SegDataSample
 
 import organseg_plugins.mm  # noqa: F401  (registers BCEDiceLoss)
 from organseg_plugins.core.losses import bce_dice_loss
-from organseg_plugins.mm.losses import BCEDiceLoss
+from organseg_plugins.mm.losses import BCEDiceLoss, MaskL1Loss
 
 LN4 = math.log(4.0)
 
@@ -89,3 +89,12 @@ def test_differs_from_mmseg_dice_loss_on_one_channel():
     assert ours == pytest.approx(0.28, abs=1e-6)
     assert theirs != pytest.approx(0.28, abs=1e-3)
     assert theirs == pytest.approx(0.52, abs=1e-6)  # the background-vs-p value, as explained above
+
+
+def test_mask_l1_loss_registered_and_weighted():
+    init_default_scope("mmseg")
+    loss = MODELS.build(dict(type="MaskL1Loss", loss_weight=2.0))
+    assert isinstance(loss, MaskL1Loss) and loss.loss_name == "loss_l1"
+    # p = 0.5 against (1, 0, 1, 1): mean |p - g| = 0.5; x 2
+    value = loss(torch.zeros(1, 1, 2, 2), torch.tensor([[[1, 0], [1, 1]]]))
+    assert float(value) == pytest.approx(1.0)

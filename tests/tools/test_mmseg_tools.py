@@ -101,11 +101,6 @@ def test_resume_continues_from_checkpoint(phantom_root, tmp_path):
     assert (work / "iter_4.pth").is_file()
 
 
-def test_gan_phase_refuses_a_distributed_launch(tmp_path):
-    proc = run_tool("tools/train.py", PIX2PIX, "--launcher", "pytorch", "--work-dir", str(tmp_path), check=False)
-    assert proc.returncode == EXIT_USER_ERROR and "trains in one process" in proc.stderr and "Traceback" not in proc.stderr
-
-
 @pytest.mark.slow
 def test_torchrun_two_processes_gloo(phantom_root, tmp_path):
     work = tmp_path / "dist"
