@@ -28,6 +28,7 @@ from .io.paths import check_output_dir
 
 __all__ = [
     "ultrasound_spleen",
+    "ultrasound_image",
     "ct_liver",
     "write_phantom_dataset",
     "SPLITS",
@@ -105,6 +106,93 @@ def _keep_largest(mask: np.ndarray, k: int) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # ultrasound spleen
 # --------------------------------------------------------------------------------------------
+
+
+def _render_sector_image(rng: np.random.Generator, mask: np.ndarray, rr: np.ndarray, th: np.ndarray, half: float,
+                         r0: float, r1: float) -> tuple[np.ndarray, int]:
+    """B-mode appearance of ``mask`` in a sector (radius ``rr`` and angle ``th`` from the apex per pixel):
+    tissue, fascia arcs, brighter organ with capsule, attenuation, shadows, speckle, field of view."""
+    size = mask.shape[0]
+    s = float(size)
+    xx, _ = _grid(size)
+    # --- tissue background ---
+    shape2 = mask.shape
+    tissue = 78.0 + 14.0 * _smooth_noise(rng, shape2, s / 40) + 9.0 * _smooth_noise(rng, shape2, s / 12)
+    n_arcs = int(rng.integers(1, 4))
+    for _ in range(n_arcs):  # bright fascia arcs roughly parallel to the probe face
+        rk = rng.uniform(r0 + 0.05 * s, r1 - 0.1 * s)
+        wk = rng.uniform(0.8, 2.0)
+        tk0, tk1 = np.sort(rng.uniform(-half, half, 2))
+        wiggle = 0.015 * s * _smooth_noise(rng, (1, size), s / 10)[0]
+        band = np.exp(-0.5 * ((rr - rk - wiggle[np.clip(xx.astype(int), 0, size - 1)]) / wk) ** 2)
+        band *= _smoothstep((th - tk0) / 0.05) * _smoothstep((tk1 - th) / 0.05)
+        tissue += rng.uniform(35, 70) * band
+
+    # --- organ appearance: brighter, finer/homogeneous texture, bright capsule ---
+    soft = ndimage.gaussian_filter(mask.astype(np.float64), 0.8)
+    organ_tex = 118.0 + rng.uniform(-8, 8) + 6.0 * _smooth_noise(rng, shape2, 1.5)
+    img = tissue * (1.0 - soft) + organ_tex * soft
+    edt_in = ndimage.distance_transform_edt(mask)
+    edt_out = ndimage.distance_transform_edt(1 - mask)
+    dist = np.where(mask > 0, edt_in - 0.5, -(edt_out - 0.5))
+    img += rng.uniform(40, 70) * np.exp(-0.5 * (dist / 1.0) ** 2)
+
+    # --- depth attenuation with partial gain compensation ---
+    depth = np.clip((rr - r0) / (r1 - r0), 0.0, 1.0)
+    img *= np.exp(-rng.uniform(0.3, 0.8) * depth) * (1.0 + 0.25 * depth)
+    img *= 1.0 + 0.4 * np.exp(-((rr - r0) / (0.04 * s)) ** 2)  # bright near field
+
+    # --- acoustic shadows radiating from the transducer ---
+    n_shadows = int(rng.integers(1, 4))
+    for _ in range(n_shadows):
+        tk = rng.uniform(-half * 0.9, half * 0.9)
+        wk = rng.uniform(0.015, 0.05)
+        rk = rng.uniform(r0 + 0.02 * s, r0 + 0.5 * (r1 - r0))
+        strength = rng.uniform(0.35, 0.65)
+        ang = _smoothstep((wk - np.abs(th - tk)) / (0.6 * wk))
+        rad = _smoothstep((rr - rk) / (0.04 * s))
+        img *= 1.0 - strength * ang * rad
+
+    # --- speckle (Rayleigh, unit mean) and a slight blur for the grain ---
+    speckle = rng.rayleigh(scale=np.sqrt(2.0 / np.pi), size=shape2)
+    img = ndimage.gaussian_filter(img * speckle, (0.9, 0.6))
+
+    # --- field of view ---
+    edge = np.minimum.reduce([rr - r0, r1 - rr, (half - np.abs(th)) * rr])
+    fov = _smoothstep(edge / 2.0)
+    img = img * fov + rng.uniform(0, 3, shape2) * (1 - fov)
+    return _to_uint8(img), n_shadows
+
+
+def ultrasound_image(rng: np.random.Generator, mask: np.ndarray) -> np.ndarray:
+    """Ultrasound-like B-mode rendering of a given square 0/1 organ mask (the appearance of
+    :func:`ultrasound_spleen`: sector field of view from a convex probe above the top edge, tissue texture,
+    fascia arcs, brighter organ with a bright capsule, depth attenuation, acoustic shadows, speckle).
+
+    Parts of the organ outside the sector are black, as in a real scan.
+
+    Args:
+        rng: Random generator; the output is a pure function of its state and ``mask``.
+        mask: ``(size, size)`` 0/1 mask, ``size >= 32``.
+
+    Returns:
+        ``(size, size)`` uint8 grey image.
+    """
+    m = np.asarray(mask)
+    if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] < 32:
+        raise OrgansegInputError(f"ultrasound_image: expected a square mask of >= 32 px, got shape {m.shape}")
+    m = (m > 0).astype(np.uint8)
+    size = m.shape[0]
+    s = float(size)
+    xx, yy = _grid(size)
+    apex_x = s / 2 + rng.uniform(-0.03, 0.03) * s
+    apex_y = -rng.uniform(0.15, 0.25) * s
+    half = np.deg2rad(rng.uniform(48.0, 55.0))
+    r0 = rng.uniform(0.1, 0.15) * s
+    r1 = rng.uniform(1.3, 1.4) * s
+    dxa, dya = xx - apex_x, yy - apex_y
+    image, _ = _render_sector_image(rng, m, np.hypot(dxa, dya), np.arctan2(dxa, dya), half, r0, r1)
+    return image
 
 
 def ultrasound_spleen(rng: np.random.Generator, size: int = 256) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -201,53 +289,7 @@ def ultrasound_spleen(rng: np.random.Generator, size: int = 256) -> tuple[np.nda
     spacing = float(rng.uniform(0.45, 0.75) * 256.0 / s)
     length_mm = 2.0 * a * spacing
 
-    # --- tissue background ---
-    shape2 = (size, size)
-    tissue = 78.0 + 14.0 * _smooth_noise(rng, shape2, s / 40) + 9.0 * _smooth_noise(rng, shape2, s / 12)
-    n_arcs = int(rng.integers(1, 4))
-    for _ in range(n_arcs):  # bright fascia arcs roughly parallel to the probe face
-        rk = rng.uniform(r0 + 0.05 * s, r1 - 0.1 * s)
-        wk = rng.uniform(0.8, 2.0)
-        tk0, tk1 = np.sort(rng.uniform(-half, half, 2))
-        wiggle = 0.015 * s * _smooth_noise(rng, (1, size), s / 10)[0]
-        band = np.exp(-0.5 * ((rr - rk - wiggle[np.clip(xx.astype(int), 0, size - 1)]) / wk) ** 2)
-        band *= _smoothstep((th - tk0) / 0.05) * _smoothstep((tk1 - th) / 0.05)
-        tissue += rng.uniform(35, 70) * band
-
-    # --- organ appearance: brighter, finer/homogeneous texture, bright capsule ---
-    soft = ndimage.gaussian_filter(mask.astype(np.float64), 0.8)
-    organ_tex = 118.0 + rng.uniform(-8, 8) + 6.0 * _smooth_noise(rng, shape2, 1.5)
-    img = tissue * (1.0 - soft) + organ_tex * soft
-    edt_in = ndimage.distance_transform_edt(mask)
-    edt_out = ndimage.distance_transform_edt(1 - mask)
-    dist = np.where(mask > 0, edt_in - 0.5, -(edt_out - 0.5))
-    img += rng.uniform(40, 70) * np.exp(-0.5 * (dist / 1.0) ** 2)
-
-    # --- depth attenuation with partial gain compensation ---
-    depth = np.clip((rr - r0) / (r1 - r0), 0.0, 1.0)
-    img *= np.exp(-rng.uniform(0.3, 0.8) * depth) * (1.0 + 0.25 * depth)
-    img *= 1.0 + 0.4 * np.exp(-((rr - r0) / (0.04 * s)) ** 2)  # bright near field
-
-    # --- acoustic shadows radiating from the transducer ---
-    n_shadows = int(rng.integers(1, 4))
-    for _ in range(n_shadows):
-        tk = rng.uniform(-half * 0.9, half * 0.9)
-        wk = rng.uniform(0.015, 0.05)
-        rk = rng.uniform(r0 + 0.02 * s, r0 + 0.5 * (r1 - r0))
-        strength = rng.uniform(0.35, 0.65)
-        ang = _smoothstep((wk - np.abs(th - tk)) / (0.6 * wk))
-        rad = _smoothstep((rr - rk) / (0.04 * s))
-        img *= 1.0 - strength * ang * rad
-
-    # --- speckle (Rayleigh, unit mean) and a slight blur for the grain ---
-    speckle = rng.rayleigh(scale=np.sqrt(2.0 / np.pi), size=shape2)
-    img = ndimage.gaussian_filter(img * speckle, (0.9, 0.6))
-
-    # --- field of view ---
-    edge = np.minimum.reduce([rr - r0, r1 - rr, (half - np.abs(th)) * rr])
-    fov = _smoothstep(edge / 2.0)
-    img = img * fov + rng.uniform(0, 3, shape2) * (1 - fov)
-    image = _to_uint8(img)
+    image, n_shadows = _render_sector_image(rng, mask, rr, th, half, r0, r1)
 
     info = {
         "spacing_mm": spacing,

@@ -299,3 +299,19 @@ def test_atomic_writes_leave_no_temp_files(tmp_path):
     with pytest.raises(ValueError):
         atomic_imwrite_png(tmp_path / "bad.png", np.zeros((4, 4), np.float32))
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_ultrasound_image_of_a_given_mask():
+    """The B-mode renderer of ultrasound_spleen applied to any square mask (used for the DeepSPV views);
+    refactoring it out left ultrasound_spleen's output unchanged (same rng draws in the same order)."""
+    from organseg_plugins.core.errors import OrgansegInputError
+    from organseg_plugins.core.phantoms import ultrasound_image
+
+    mask = np.zeros((48, 48), np.uint8)
+    mask[16:32, 12:36] = 1
+    img = ultrasound_image(np.random.default_rng(0), mask)
+    assert img.shape == (48, 48) and img.dtype == np.uint8
+    assert np.array_equal(img, ultrasound_image(np.random.default_rng(0), mask))
+    assert img[mask > 0].mean() > img[:, :8].mean()
+    with pytest.raises(OrgansegInputError):
+        ultrasound_image(np.random.default_rng(0), np.zeros((16, 16), np.uint8))
