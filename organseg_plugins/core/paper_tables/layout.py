@@ -1,0 +1,82 @@
+"""A paper's table layout and the registry of layouts: one small layout per paper, so later papers plug in.
+
+A layout says which columns a table has, which sub-rows each method gets (e.g. the classes) and how one
+run gives one cell; :mod:`.aggregate` turns the runs of a method into mean +- std over folds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..errors import OrgansegInputError
+from ..metrics.summary import Summary
+from .records import RunRecord
+
+__all__ = ["Layout", "get_layout", "layout_names", "register_layout"]
+
+#: ``cell(run, row_label, column) -> value`` (``None`` when the run lacks it), or a :class:`Summary` over the
+#: run's cases (volumes) shown as mean +- std when the method has a single run.
+CellFn = Callable[[RunRecord, str, str], "float | Summary | None"]
+#: ``pooled(runs) -> {column: value}``: per-image means over all the runs' images (every fold pooled).
+PooledFn = Callable[[Sequence[RunRecord]], "dict[str, float]"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One paper table.
+
+    Attributes:
+        name: Registry key (``--layout``).
+        title: Caption: the paper (author, year, title) and table.
+        columns: Column labels, in order.
+        row_labels: Sub-rows of each method (``("",)`` for one row per method).
+        cell: Value of one cell for one run.
+        pooled_columns: Columns of the pooled per-image table (empty: none).
+        pooled: The pooled per-image means of a method's runs.
+        decimals: Decimals per column (default 2).
+        needs_complexity: The table has params (M) / FLOPs (G) columns (``run.extra["params_m"/"flops_g"]``).
+        constant_columns: Columns that are one value per method (a model's size), printed without a std.
+    """
+
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    row_labels: tuple[str, ...]
+    cell: CellFn
+    pooled_columns: tuple[str, ...] = ()
+    pooled: PooledFn | None = None
+    decimals: dict[str, int] | None = None
+    needs_complexity: bool = False
+    constant_columns: tuple[str, ...] = ()
+
+    def decimals_of(self, column: str) -> int:
+        """Decimals of ``column`` (2 by default)."""
+        return (self.decimals or {}).get(column, 2)
+
+
+_LAYOUTS: dict[str, Layout] = {}
+
+
+def register_layout(layout: Layout) -> Layout:
+    """Add ``layout`` to the registry (a name registered twice is an error)."""
+    if layout.name in _LAYOUTS:
+        raise ValueError(f"layout {layout.name!r} registered twice")
+    _LAYOUTS[layout.name] = layout
+    return layout
+
+
+def layout_names() -> list[str]:
+    """The registered layout names, sorted."""
+    return sorted(_LAYOUTS)
+
+
+def get_layout(name: str) -> Layout:
+    """The layout called ``name``.
+
+    Raises:
+        OrgansegInputError: Unknown name (the known ones listed).
+    """
+    if name not in _LAYOUTS:
+        raise OrgansegInputError(f"unknown table layout {name!r} (known: {', '.join(layout_names())})")
+    return _LAYOUTS[name]

@@ -1,0 +1,95 @@
+"""A built table as Markdown, CSV (full precision: mean, std, n) and LaTeX (booktabs)."""
+
+from __future__ import annotations
+
+from ..io.tables import csv_text
+from ..metrics.summary import Summary
+from .aggregate import PaperTable
+
+__all__ = ["format_cell", "to_csv", "to_latex", "to_markdown"]
+
+
+def format_cell(cell: Summary | None, decimals: int, pm: str = " ± ") -> str:
+    """``"91.20 ± 1.35"`` over several runs, ``"91.20"`` for one, ``""`` for a blank cell."""
+    if cell is None:
+        return ""
+    text = f"{cell.mean:.{decimals}f}"
+    return text + f"{pm}{cell.std:.{decimals}f}" if cell.n > 1 else text
+
+
+def _has_labels(table: PaperTable) -> bool:
+    return any(r.label for r in table.rows)
+
+
+def _note(table: PaperTable) -> str:
+    runs = sorted({r.runs for r in table.rows})
+    if runs == [1]:
+        return "One run per method (± : the spread over its cases, where the layout gives one)."
+    return "Mean ± std (ddof=1) over each method's runs (folds x seeds; runs per method: " + \
+        ", ".join(str(n) for n in runs) + ")."
+
+
+def to_markdown(table: PaperTable) -> str:
+    """The table (and the pooled per-image table) as Markdown."""
+    lay = table.layout
+    head = ["Method"] + (["Class"] if _has_labels(table) else []) + list(lay.columns)
+    lines = [f"**{lay.title}**", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in table.rows:
+        first = r.method if r.label in ("", lay.row_labels[0]) else ""
+        cells = [first] + ([r.label] if _has_labels(table) else [])
+        cells += [format_cell(r.cells[c], lay.decimals_of(c)) for c in lay.columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", _note(table)]
+    if table.pooled:
+        cols = list(lay.pooled_columns)
+        lines += ["", "Pooled per-image mean (every test image of every fold together):", "",
+                  "| Method | " + " | ".join(cols) + " |", "|" + "---|" * (len(cols) + 1)]
+        for method, vals in table.pooled.items():
+            cells = [f"{vals[c]:.{lay.decimals_of(c)}f}" if c in vals else "" for c in cols]
+            lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(table: PaperTable) -> str:
+    """One line per printed row: method, row, runs, folds, then ``<column> mean``/``std``/``n`` (full precision);
+    pooled per-image means follow as rows with ``row`` = ``pooled per-image``."""
+    lay = table.layout
+    cols = ["method", "row", "runs", "folds"]
+    for c in lay.columns:
+        cols += [f"{c} mean", f"{c} std", f"{c} n"]
+    pooled_cols = [f"{c} mean" for c in lay.pooled_columns if f"{c} mean" not in cols]
+    cols += pooled_cols
+    out = []
+    for r in table.rows:
+        row = {"method": r.method, "row": r.label, "runs": r.runs, "folds": " ".join(map(str, r.folds))}
+        for c in lay.columns:
+            cell = r.cells[c]
+            if cell is not None:
+                row.update({f"{c} mean": repr(cell.mean), f"{c} std": repr(cell.std), f"{c} n": cell.n})
+        out.append(row)
+    for method, vals in table.pooled.items():
+        out.append({"method": method, "row": "pooled per-image",
+                    **{f"{c} mean": repr(v) for c, v in vals.items()}})
+    return csv_text(cols, out)
+
+
+def _tex(text: str) -> str:
+    return text.replace("\\", "\\textbackslash{}").replace("%", "\\%").replace("_", "\\_").replace("&", "\\&") \
+        .replace("#", "\\#").replace("±", "$\\pm$")
+
+
+def to_latex(table: PaperTable) -> str:
+    """The main table as a LaTeX ``table`` with a booktabs ``tabular`` (``\\pm`` between mean and std)."""
+    lay = table.layout
+    labels = _has_labels(table)
+    head = ["Method"] + (["Class"] if labels else []) + list(lay.columns)
+    lines = ["\\begin{table}[t]", "\\centering", f"\\caption{{{_tex(lay.title)}. {_tex(_note(table))}}}",
+             "\\begin{tabular}{l" + ("l" if labels else "") + "r" * len(lay.columns) + "}", "\\toprule",
+             " & ".join(_tex(h) for h in head) + " \\\\", "\\midrule"]
+    for r in table.rows:
+        first = r.method if r.label in ("", lay.row_labels[0]) else ""
+        cells = [_tex(first)] + ([_tex(r.label)] if labels else [])
+        cells += [format_cell(r.cells[c], lay.decimals_of(c), pm=" $\\pm$ ") for c in lay.columns]
+        lines.append(" & ".join(cells) + " \\\\")
+    lines += ["\\bottomrule", "\\end{tabular}", "\\end{table}"]
+    return "\n".join(lines) + "\n"
