@@ -46,3 +46,27 @@ def small_run_options(phantom_root: Path, iters: int = 2, dataset: str = "spleen
             "train_dataloader.persistent_workers=False", "val_dataloader.num_workers=0",
             "val_dataloader.persistent_workers=False", "test_dataloader.num_workers=0",
             "test_dataloader.persistent_workers=False"]
+
+
+@pytest.fixture(scope="session")
+def ct_volume_root(tmp_path_factory) -> Path:
+    """CT volume phantoms (4 cases of 12 x 64 x 64 voxels, 2.5 x 0.8 x 0.8 mm) as ROOT/raw/{nih,sliver07,msd},
+    and ROOT/nih_pancreas: their NIH layout converted to mmseg slices (train: organ slices +- 2; val/test: all)."""
+    from organseg_plugins.core.converters.ct_volumes import convert_ct_volumes
+    from organseg_plugins.core.converters.splits import read_assignment
+    from organseg_plugins.core.ct_volume_phantoms import write_ct_volume_phantoms
+
+    root = tmp_path_factory.mktemp("ct_volumes")
+    dirs = write_ct_volume_phantoms(root / "raw", num_cases=4, seed=0, shape=(12, 64, 64))
+    convert_ct_volumes(dirs["nih"], root / "nih_pancreas", assignment=read_assignment(root / "raw" / "splits_nih.json"),
+                       organ_margin=2, progress=False)
+    return root
+
+
+def ct_run_options(ct_volume_root: Path, iters: int = 2) -> list[str]:
+    """``--cfg-options`` running a configs/ct_volume phantom config for ``iters`` iterations on ``ct_volume_root``."""
+    root = f"{ct_volume_root}/nih_pancreas"
+    return ["--cfg-options", f"train_cfg.max_iters={iters}", f"train_cfg.val_interval={iters}",
+            f"default_hooks.checkpoint.interval={iters}", "default_hooks.logger.interval=1",
+            f"train_dataloader.dataset.data_root={root}", f"val_dataloader.dataset.data_root={root}",
+            f"test_dataloader.dataset.data_root={root}", "train_dataloader.batch_size=2"]

@@ -6,22 +6,33 @@ Only this package (and :mod:`organseg_plugins.d2`) touches a framework; the logi
 
 from . import (  # noqa: F401  (imported for their registration side effects)
     adversarial,
+    aru_net,
+    constrained_unet,
+    ct_volume_metric,
     datasets,
     denoise,
+    distributed,
     hooks,
+    lesion_datasets,
     liver_unet,
     losses,
+    losses_softmax,
     metrics,
     models,
     postprocess,
     prediction_writer,
     transforms,
     tta,
+    us_baselines,
+    val_loss,
+    volume_dataset,
+    volume_metric,
+    volume_models,
 )
-from .datasets import BinaryOrganDataset, LiverCTDataset, SpleenUSDataset
+from .datasets import BinaryOrganDataset, LiverCTDataset, PancreasCTDataset, SpleenUSDataset
 from .hooks import CheckFiniteLossHook
 from .metrics import OrganSegMetric
 from .transforms import LoadBinaryAnnotations
 
 __all__ = ["BinaryOrganDataset", "CheckFiniteLossHook", "LiverCTDataset", "LoadBinaryAnnotations",
-           "OrganSegMetric", "SpleenUSDataset"]
+           "OrganSegMetric", "PancreasCTDataset", "SpleenUSDataset"]

@@ -33,7 +33,7 @@ from .overlap import (
     voe,
 )
 from .pair import MaskPair
-from .size import mask_volume, mple, mrva
+from .size import interval_coverage, mask_volume, mple, mrva
 from .suite import compute_all, compute_per_class
 from .summary import STD_DDOF, Summary, summarize_rows, summarize_values
 from .surface import (
@@ -49,7 +49,7 @@ from .surface import (
 __all__ = [
     "Confusion", "MaskPair", "STD_DDOF", "Summary", "summarize_rows", "summarize_values", "accuracy", "average_surface_distance", "boundary_f_measure", "boundary_iou",
     "boundary_precision_recall_f", "compute_all", "compute_per_class", "confusion", "dice", "hausdorff_distance",
-    "hd95", "iou", "jaccard", "kappa", "kappa_from_confusion_matrix", "mask_volume", "mple", "mrva",
+    "hd95", "interval_coverage", "iou", "jaccard", "kappa", "kappa_from_confusion_matrix", "mask_volume", "mple", "mrva",
     "overlap_from_confusion_matrix", "percentile_hausdorff_distance", "precision", "recall", "rmsd", "rvd",
     "specificity", "surface_distances", "surface_metrics", "trimap_iou", "voe",
 ]
