@@ -130,5 +130,6 @@ def format_volume_table(summary: Mapping[str, Mapping[str, float]], method: str 
 def write_volume_csv(path: str | os.PathLike, rows: Sequence[Mapping[str, Any]]) -> Any:
     """Per-volume CSV: ``case``, the spacing, then every :data:`VOLUME_COLUMNS` key (fractions, mm), atomically."""
     cols = ["case", "spacing_mm", *VOLUME_COLUMNS.values(), "pred_volume", "gt_volume"]
+    cols += sorted(k for k in (rows[0] if rows else {}) if k.startswith("score"))  # Sliver07 points, if scored
     return write_csv(path, cols, [{c: (repr(r[c]) if isinstance(r.get(c), float) else r.get(c, "")) for c in cols}
                                   for r in rows])

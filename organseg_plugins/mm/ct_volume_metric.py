@@ -20,6 +20,8 @@ from mmseg.registry import METRICS
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.volume_write import write_nifti
 from organseg_plugins.core.io.volumes import Volume
+from organseg_plugins.core.metrics import summarize_rows
+from organseg_plugins.core.sliver07 import sliver07_scores
 from organseg_plugins.core.volume_eval import (
     PERCENT_COLUMNS,
     evaluate_volume,
@@ -60,19 +62,24 @@ class CTVolumeMetric(BaseMetric):
             (``origin``/``direction`` metainfo), aligned with the image in 3D Slicer / ITK-SNAP.
         metric_kwargs: options of :func:`organseg_plugins.core.metrics.compute_all`.
         collect_device / prefix: see :class:`mmengine.evaluator.BaseMetric`.
+        sliver07: also the Sliver07 points per volume (Heimann et al. 2009; ``score*`` CSV columns,
+            ``vol_sliver07_score``), see :func:`organseg_plugins.core.sliver07.sliver07_scores`.
+        sliver07_reference: the reference (second-rater) values, a setting; implies ``sliver07``.
     """
 
     default_prefix = None
 
     def __init__(self, organ_class: int = 1, method: str = "model", csv_file: str | None = None,
                  nifti_dir: str | None = None, metric_kwargs: dict | None = None, collect_device: str = "cpu",
-                 prefix: str | None = None) -> None:
+                 prefix: str | None = None, sliver07: bool = False, sliver07_reference: dict | None = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.organ_class = int(organ_class)
         self.method = method
         self.csv_file = csv_file
         self.nifti_dir = nifti_dir
         self.metric_kwargs = dict(metric_kwargs or {})
+        self.sliver07 = bool(sliver07 or sliver07_reference)
+        self.sliver07_reference = sliver07_reference
 
     def process(self, data_batch, data_samples) -> None:
         """Keep each slice's prediction and ground truth (bit-packed) with its case, index and geometry."""
@@ -116,6 +123,8 @@ class CTVolumeMetric(BaseMetric):
                               first["num_slices"], case)
             row = evaluate_volume(pred, gt, first["spacing"], case, **self.metric_kwargs)
             row["spacing_mm"] = "" if first["spacing"] is None else " ".join(f"{v:g}" for v in first["spacing"])
+            if self.sliver07:
+                row.update(sliver07_scores(row, self.sliver07_reference))
             rows.append(row)
             if self.nifti_dir:
                 origin = _floats(first["origin"], 3, "origin", first["name"]) or (0.0, 0.0, 0.0)
@@ -129,6 +138,11 @@ class CTVolumeMetric(BaseMetric):
             write_volume_csv(self.csv_file, rows)
             print_log(f"per-volume rows: {self.csv_file}", logger=logger)
         out = {}
+        if self.sliver07:
+            pts = summarize_rows(rows, ["score"])["score"]
+            print_log(f"Sliver07 score (Heimann et al. 2009): {pts.mean:.2f} +- {pts.std:.2f} over {pts.n} volume(s)",
+                      logger=logger)
+            out["vol_sliver07_score"], out["vol_sliver07_score_std"] = pts.mean, pts.std
         for col, s in summary.items():
             f = 100.0 if col in PERCENT_COLUMNS else 1.0
             key = col.rstrip("*")

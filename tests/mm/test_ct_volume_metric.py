@@ -96,3 +96,24 @@ def test_missing_slices_and_metainfo_are_named(ct_volume_root):
     del bad["case_id"]
     with pytest.raises(OrgansegInputError, match="no case_id"):
         CTVolumeMetric().process({}, [bad])
+
+
+def test_sliver07_scores_setting(ct_volume_root, tmp_path):
+    """sliver07=True adds the Sliver07 points per volume (CSV) and their mean; the reference is a setting."""
+    from organseg_plugins.core.sliver07 import sliver07_scores
+
+    root = ct_volume_root / "nih_pancreas"
+    samples = _samples(root, "val") + _samples(root, "test")
+    metric = CTVolumeMetric(csv_file=str(tmp_path / "vol.csv"), sliver07=True)
+    metric.dataset_meta = {"classes": ("background", "pancreas")}
+    metric.process({}, samples)
+    res = metric.compute_metrics(metric.results)
+    with open(tmp_path / "vol.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    expected = [sliver07_scores({k: float(r[k]) for k in ("voe", "rvd", "asd", "rmsd", "hd")})["score"] for r in rows]
+    assert [float(r["score"]) for r in rows] == pytest.approx(expected)
+    assert res["vol_sliver07_score"] == pytest.approx(np.mean(expected))
+    strict = CTVolumeMetric(sliver07_reference={"voe": 0.01, "rvd": 0.01, "asd": 0.1, "rmsd": 0.1, "hd": 1.0})
+    strict.dataset_meta = metric.dataset_meta
+    strict.process({}, samples)
+    assert strict.compute_metrics(strict.results)["vol_sliver07_score"] < res["vol_sliver07_score"]
