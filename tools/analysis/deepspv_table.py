@@ -13,6 +13,8 @@ volume estimation from 2D ultrasound images" (Med Image Anal; arXiv 2411.11190),
         --result "Linear regression on length" single work_dirs/linreg/<ts>/volume_per_case.csv \\
         --views data/phantom/spleen_views --split test --out table.md
 
+The scores are :mod:`organseg_plugins.core.spleen3d.mrva_scores`'s (also the ``deepspv_mrva`` layout of
+``tools/analysis/paper_tables.py``, which reads the same CSVs from work dirs).
 Exit status 0, or 2 with one ``error:`` line naming a missing or malformed CSV.
 """
 
@@ -20,16 +22,11 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
-
-import numpy as np
 
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.atomic import atomic_write_text
-from organseg_plugins.core.io.tables import read_csv_rows
-from organseg_plugins.core.metrics import interval_coverage, mrva
-from organseg_plugins.core.spleen3d import VOLUME_TABLE, ellipsoid_formula_ml, read_volume_table
+from organseg_plugins.core.spleen3d import VolumeScores, ellipsoid_scores, read_case_scores
 
 VIEWS = ("single", "dual")
 
@@ -45,33 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _scores(path: str) -> tuple[float, float | None, int]:
-    rows = read_csv_rows(path, required=("gt_volume_ml", "pred_volume_ml"))
-    if not rows:
-        raise OrgansegInputError(f"{path}: no cases")
-    try:
-        gt = np.array([float(r["gt_volume_ml"]) for r in rows])
-        pred = np.array([float(r["pred_volume_ml"]) for r in rows])
-        has_ci = all(r.get("lower_ml", "") != "" for r in rows)
-        cov = (interval_coverage([float(r["lower_ml"]) for r in rows], [float(r["upper_ml"]) for r in rows], gt)
-               if has_ci else None)
-    except ValueError as exc:
-        raise OrgansegInputError(f"{path}: not a number ({exc})") from None
-    return mrva(pred, gt), cov, len(rows)
-
-
-def _ellipsoid(root: str, split: str) -> tuple[float, None, int]:
-    rows = read_volume_table(Path(root) / VOLUME_TABLE, split)
-    if not rows:
-        raise OrgansegInputError(f"{Path(root) / VOLUME_TABLE}: no rows of split {split!r}")
-    gt = np.array([r["volume_ml"] for r in rows])
-    pred = np.array([ellipsoid_formula_ml(r["length_mm"], r["width_mm"], r["thickness_mm"]) for r in rows])
-    if not np.isfinite(pred).all():
-        raise OrgansegInputError(f"{Path(root) / VOLUME_TABLE}: width/thickness missing for the ellipsoid formula")
-    return mrva(pred, gt), None, len(rows)
-
-
-def markdown(table: dict[str, dict[str, tuple[float, float | None, int]]]) -> str:
+def markdown(table: dict[str, dict[str, VolumeScores]]) -> str:
     """The table: one row per method, MRVA and coverage per view (``-``: not run, ``n/a``: no interval)."""
 
     def cell(v: float | None, missing: str) -> str:
@@ -80,9 +51,9 @@ def markdown(table: dict[str, dict[str, tuple[float, float | None, int]]]) -> st
     lines = ["| Method | MRVA single view (%) | MRVA dual view (%) | 95% CI coverage single (%) | "
              "95% CI coverage dual (%) | cases |", "|---|---|---|---|---|---|"]
     for method, per_view in table.items():
-        m = [cell(per_view[v][0], "-") if v in per_view else "-" for v in VIEWS]
-        c = [cell(per_view[v][1], "n/a") if v in per_view else "-" for v in VIEWS]
-        n = "/".join(str(per_view[v][2]) for v in VIEWS if v in per_view)
+        m = [cell(per_view[v].mrva, "-") if v in per_view else "-" for v in VIEWS]
+        c = [cell(per_view[v].coverage, "n/a") if v in per_view else "-" for v in VIEWS]
+        n = "/".join(str(per_view[v].cases) for v in VIEWS if v in per_view)
         lines.append(f"| {method} | {m[0]} | {m[1]} | {c[0]} | {c[1]} | {n} |")
     return "\n".join(lines) + "\n"
 
@@ -93,13 +64,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if not args.result and not args.views:
         raise OrgansegInputError("nothing to tabulate: give --result METHOD VIEW CSV and/or --views")
-    table: dict[str, dict[str, tuple[float, float | None, int]]] = {}
+    table: dict[str, dict[str, VolumeScores]] = {}
     for method, view, path in args.result:
         if view not in VIEWS:
             raise OrgansegInputError(f"{path}: view must be 'single' or 'dual', got {view!r}")
-        table.setdefault(method, {})[view] = _scores(path)
+        table.setdefault(method, {})[view] = read_case_scores(path)
     if args.views:
-        table["Ellipsoid formula 0.523 LWT"] = {"dual": _ellipsoid(args.views, args.split)}
+        table["Ellipsoid formula 0.523 LWT"] = {"dual": ellipsoid_scores(args.views, args.split)}
     text = markdown(table)
     print(text, end="")
     if args.out:

@@ -3,6 +3,9 @@
     python tools/analysis/paper_tables.py work_dirs/bench_spleen --layout spleen_table2 --out tables/
     python tools/analysis/paper_tables.py work_dirs/liver_d2 work_dirs/liver_unet --layout liver_table6 \\
         --methods "Mask R-CNN" "U-Net" --out tables/
+    python tools/analysis/paper_tables.py work_dirs/bench_busi --layout aru_net_table4 --reference ARU-Net \
+        --out tables/
+    python tools/analysis/paper_tables.py work_dirs/bench_spleen_views --layout deepspv_mrva --out tables/
     python tools/analysis/paper_tables.py --list-layouts
 
 Layouts (:mod:`organseg_plugins.core.paper_tables`): ``spleen_table2`` (Karimi et al. 2025, "Improving spleen
@@ -10,7 +13,12 @@ segmentation in ultrasound images using a hybrid deep learning framework", Sci R
 ``liver_table6`` (Sattari et al. 2025, "Liver margin segmentation in abdominal CT images using U-Net and
 Detectron2", Sci Rep, Table 6) and ``ct_volume_tables`` (Lian, Sun and Li 2025, "Extracting organs of interest
 from medical images based on convolutional neural network with auxiliary and refined constraints", Sci Rep,
-Tables 1-2; from the jobs' ``per_volume.csv``). k-fold runs are mean +- std over folds; the pooled per-image means follow as a
+Tables 1-2; from the jobs' ``per_volume.csv``), ``aru_net_table4`` (Liu et al. 2025, "Attention residual network
+for medical ultrasound image segmentation", Sci Rep 15:22155, Table 4: two-class means, per-image lesion means and
+the one-sided paired t-test p-values of the first method, or ``--reference``, against each baseline) and
+``deepspv_mrva`` (Yuan et al. 2025, "DeepSPV: a deep learning pipeline for 3D spleen volume estimation from 2D
+ultrasound images", Med Image Anal: MRVA and 95% interval coverage per view, from ``volume_per_case.csv``; a
+run's view is the word single/dual in its method or config name). k-fold runs are mean +- std over folds; the pooled per-image means follow as a
 table of their own. The spleen layout's params (M) / FLOPs (G) come from ``tools/analysis/complexity.py``'s
 ``analyse`` on each method's config at ``--shape`` (``--no-complexity`` leaves them blank).
 Writes ``OUT/<layout>.md``, ``.csv`` and ``.tex`` and prints the Markdown.
@@ -74,6 +82,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--layout", default="spleen_table2", help="table layout (see --list-layouts)")
     p.add_argument("--methods", nargs="+", default=None,
                    help="row order (method names of the benchmark), or one name per plain work dir")
+    p.add_argument("--reference", default=None,
+                   help="method the p-value columns test against the others (default: the first row)")
     p.add_argument("--out", default=None, help="output folder (default: the first work dir)")
     p.add_argument("--shape", type=int, nargs=2, default=[512, 512], help="input H W for params/FLOPs")
     p.add_argument("--no-complexity", action="store_true", help="leave params (M) / FLOPs (G) blank")
@@ -92,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: {get_layout(name).title}")
         return 0
     layout = get_layout(args.layout)
+    if args.reference is not None and layout.compare is None:
+        raise OrgansegInputError(f"--reference: layout {layout.name!r} has no cross-method (p-value) columns")
     plain = [d for d in args.work_dirs if osp.isdir(d) and not any(
         osp.isfile(osp.join(d, x, y, "state.json")) for x in os.listdir(d) if osp.isdir(osp.join(d, x))
         for y in os.listdir(osp.join(d, x)) if osp.isdir(osp.join(d, x, y)))]
@@ -101,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = collect_runs(args.work_dirs)
     if layout.needs_complexity and not args.no_complexity:
         add_complexity(runs, tuple(args.shape))
-    table = build_table(layout, runs, args.methods)
+    table = build_table(layout, runs, args.methods, reference=args.reference)
     out = args.out or args.work_dirs[0]
     for ext, text in (("md", to_markdown(table)), ("csv", to_csv(table)), ("tex", to_latex(table))):
         atomic_write_text(osp.join(out, f"{layout.name}.{ext}"), text)

@@ -1,6 +1,6 @@
 """Paper tables: finished runs -> the layouts of the papers' tables (a registry; one module per paper)."""
 
-from . import ct_volume, liver, spleen  # noqa: F401  (register their layouts)
+from . import aru_net, ct_volume, deepspv, liver, spleen  # noqa: F401  (register their layouts)
 from .aggregate import PaperTable, TableRow, build_table
 from .image_scores import ground_truth_path, image_scores
 from .layout import Layout, get_layout, layout_names, register_layout

@@ -1,7 +1,9 @@
 """A paper's table layout and the registry of layouts: one small layout per paper, so later papers plug in.
 
 A layout says which columns a table has, which sub-rows each method gets (e.g. the classes) and how one
-run gives one cell; :mod:`.aggregate` turns the runs of a method into mean +- std over folds.
+run gives one cell; :mod:`.aggregate` turns the runs of a method into mean +- std over folds. A layout may
+also have cross-method columns (a test of the reference method against each other method: ``compare``) and
+group runs into rows by something other than their method name (``group``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ __all__ = ["Layout", "get_layout", "layout_names", "register_layout"]
 CellFn = Callable[[RunRecord, str, str], "float | Summary | None"]
 #: ``pooled(runs) -> {column: value}``: per-image means over all the runs' images (every fold pooled).
 PooledFn = Callable[[Sequence[RunRecord]], "dict[str, float]"]
+#: ``compare(reference_runs, method_runs) -> {column: value}``: the cross-method columns of one method's row
+#: (e.g. a paired test's p-value against the reference); the reference's own row leaves them blank.
+CompareFn = Callable[[Sequence[RunRecord], Sequence[RunRecord]], "dict[str, float | None]"]
+#: ``group(run) -> row name``: the table row a run belongs to (default: ``run.method``).
+GroupFn = Callable[[RunRecord], str]
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,10 @@ class Layout:
         decimals: Decimals per column (default 2).
         needs_complexity: The table has params (M) / FLOPs (G) columns (``run.extra["params_m"/"flops_g"]``).
         constant_columns: Columns that are one value per method (a model's size), printed without a std.
+        compare_columns: Columns (among ``columns``) filled by ``compare`` instead of ``cell``: p-values, printed
+            as ``0.0123`` or ``1.23e-05``.
+        compare: The cross-method columns of a method's row against the reference method's runs.
+        group: The row a run belongs to (``None``: its method name).
     """
 
     name: str
@@ -49,6 +60,13 @@ class Layout:
     decimals: dict[str, int] | None = None
     needs_complexity: bool = False
     constant_columns: tuple[str, ...] = ()
+    compare_columns: tuple[str, ...] = ()
+    compare: CompareFn | None = None
+    group: GroupFn | None = None
+
+    def row_of(self, run: RunRecord) -> str:
+        """The row name of ``run`` (``group(run)``, else its method)."""
+        return self.group(run) if self.group is not None else run.method
 
     def decimals_of(self, column: str) -> int:
         """Decimals of ``column`` (2 by default)."""

@@ -8,7 +8,9 @@ A run is a benchmark job dir (``job.json``, ``state.json``, ``test/``; see
   ``LoggerHook`` dumps after testing: ``IoU.spleen``, ``kappa``, ``MPLE`` ...), else the newest
   ``*/vis_data/scalars.json`` record with metrics (a training run's last validation); ``per_image.csv``
   (``OrganSegMetric(csv_file=...)``: one row per image and organ class) and ``per_volume.csv``
-  (``CTVolumeMetric(csv_file=...)``: one row per volume), when there.
+  (``CTVolumeMetric(csv_file=...)``: one row per volume), when there; the newest
+  ``<timestamp>/volume_per_case.csv`` (``VolumeMRVAMetric``: one row per case, ``gt_volume_ml``,
+  ``pred_volume_ml``, ``lower_ml``, ``upper_ml``), when there.
 * detectron2: ``inference/organ_masks_per_image.csv`` (``OrganMaskEvaluator``: ``MaskIoU``, ``TrimapIoU``,
   ``Fmeasure``, ``BoundaryIoU`` ... in %) and ``metrics.json`` (its last record with metrics).
 """
@@ -44,6 +46,8 @@ class RunRecord:
     pred_dir: str | None
     extra: dict[str, float] = field(default_factory=dict)
     per_volume: list[dict[str, Any]] = field(default_factory=list)
+    per_case: list[dict[str, Any]] = field(default_factory=list)
+    per_case_file: str | None = None
 
 
 def _numbers(row: dict[str, str]) -> dict[str, Any]:
@@ -67,7 +71,7 @@ def _json_metrics(files: list[str]) -> dict[str, float]:
                 rec = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(rec, dict) and any(k.startswith(("mIoU", "IoU.", "kappa", "organ_masks")) for k in rec):
+            if isinstance(rec, dict) and any(k.startswith(("mIoU", "IoU.", "kappa", "organ_masks", "mrva")) for k in rec):
                 return {k: float(v) for k, v in rec.items() if isinstance(v, (int, float))}
     return {}
 
@@ -103,7 +107,9 @@ def read_run(work_dir: str | os.PathLike, method: str | None = None) -> RunRecor
         if not metrics:
             metrics = _json_metrics(glob.glob(str(test / "*" / "vis_data" / "scalars.json")))
     per_image = [_numbers(r) for r in read_csv_rows(per_image_file)] if per_image_file else []
-    if not metrics and not per_image and not (test / "per_volume.csv").is_file():
+    cases = sorted(test.glob("volume_per_case.csv")) or sorted(test.glob("*/volume_per_case.csv"))
+    per_case_file = str(cases[-1]) if cases else None  # the newest <timestamp> folder
+    if not metrics and not per_image and not per_case_file and not (test / "per_volume.csv").is_file():
         raise OrgansegInputError(f"{wd}: no test metrics (<timestamp>/<timestamp>.json, vis_data/scalars.json, "
                                  "metrics.json) and no per-image CSV: is it a finished run?")
     pred = test / "pred"
@@ -112,7 +118,8 @@ def read_run(work_dir: str | os.PathLike, method: str | None = None) -> RunRecor
     return RunRecord(method=method or job.get("method") or wd.name, fold=int(job.get("fold", 0)),
                      seed=int(job.get("seed", 0)), work_dir=str(wd), framework=framework, config=job.get("config"),
                      metrics=metrics, per_image=per_image, per_image_file=per_image_file,
-                     pred_dir=str(pred) if pred.is_dir() else None, per_volume=per_volume)
+                     pred_dir=str(pred) if pred.is_dir() else None, per_volume=per_volume,
+                     per_case=read_csv_rows(per_case_file) if per_case_file else [], per_case_file=per_case_file)
 
 
 def collect_runs(paths: list[str | os.PathLike]) -> list[RunRecord]:

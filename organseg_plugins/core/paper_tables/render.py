@@ -6,7 +6,7 @@ from ..io.tables import csv_text
 from ..metrics.summary import Summary
 from .aggregate import PaperTable
 
-__all__ = ["format_cell", "to_csv", "to_latex", "to_markdown"]
+__all__ = ["format_cell", "format_p", "to_csv", "to_latex", "to_markdown"]
 
 
 def format_cell(cell: Summary | None, decimals: int, pm: str = " ± ") -> str:
@@ -17,6 +17,21 @@ def format_cell(cell: Summary | None, decimals: int, pm: str = " ± ") -> str:
     return text + f"{pm}{cell.std:.{decimals}f}" if cell.n > 1 else text
 
 
+def format_p(cell: Summary | None) -> str:
+    """A p-value: ``"0.0123"``, ``"1.23e-05"`` below 0.001, ``"nan"`` (no variation), ``""`` for a blank cell."""
+    if cell is None:
+        return ""
+    p = cell.mean
+    return "nan" if p != p else (f"{p:.2e}" if p < 1e-3 else f"{p:.4f}")
+
+
+def _text(table: PaperTable, cells: dict[str, Summary | None], column: str, pm: str = " ± ") -> str:
+    lay = table.layout
+    if column in lay.compare_columns:
+        return format_p(cells[column])
+    return format_cell(cells[column], lay.decimals_of(column), pm=pm)
+
+
 def _has_labels(table: PaperTable) -> bool:
     return any(r.label for r in table.rows)
 
@@ -24,9 +39,13 @@ def _has_labels(table: PaperTable) -> bool:
 def _note(table: PaperTable) -> str:
     runs = sorted({r.runs for r in table.rows})
     if runs == [1]:
-        return "One run per method (± : the spread over its cases, where the layout gives one)."
-    return "Mean ± std (ddof=1) over each method's runs (folds x seeds; runs per method: " + \
-        ", ".join(str(n) for n in runs) + ")."
+        text = "One run per method (± : the spread over its cases, where the layout gives one)."
+    else:
+        text = "Mean ± std (ddof=1) over each method's runs (folds x seeds; runs per method: " + \
+            ", ".join(str(n) for n in runs) + ")."
+    if table.reference is not None and table.layout.compare_columns:
+        text += f" p-value columns: {table.reference} against each other method."
+    return text
 
 
 def to_markdown(table: PaperTable) -> str:
@@ -37,7 +56,7 @@ def to_markdown(table: PaperTable) -> str:
     for r in table.rows:
         first = r.method if r.label in ("", lay.row_labels[0]) else ""
         cells = [first] + ([r.label] if _has_labels(table) else [])
-        cells += [format_cell(r.cells[c], lay.decimals_of(c)) for c in lay.columns]
+        cells += [_text(table, r.cells, c) for c in lay.columns]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", _note(table)]
     if table.pooled:
@@ -89,7 +108,7 @@ def to_latex(table: PaperTable) -> str:
     for r in table.rows:
         first = r.method if r.label in ("", lay.row_labels[0]) else ""
         cells = [_tex(first)] + ([_tex(r.label)] if labels else [])
-        cells += [format_cell(r.cells[c], lay.decimals_of(c), pm=" $\\pm$ ") for c in lay.columns]
+        cells += [_text(table, r.cells, c, pm=" $\\pm$ ") for c in lay.columns]
         lines.append(" & ".join(cells) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}", "\\end{table}"]
     return "\n".join(lines) + "\n"

@@ -1,6 +1,7 @@
 """3-D spleen phantoms and their 2-D views for volume estimation (DeepSPV, Yuan et al. 2025)."""
 
 from .latent_pca import latent_pca, plot_latent_pca
+from .mrva_scores import CASE_REQUIRED, VolumeScores, case_scores, ellipsoid_scores, read_case_scores
 from .shapes import (
     VOLUME_RANGE_ML,
     SpleenShape,
@@ -22,6 +23,7 @@ from .view_table import (
 from .views import VIEW_NAMES, MidViews, mask_on_canvas, mid_views
 
 __all__ = [
+    "CASE_REQUIRED", "VolumeScores", "case_scores", "ellipsoid_scores", "read_case_scores",
     "ELLIPSOID_COEFFICIENT", "MEASURE_NAMES", "MidViews", "SpleenShape", "VIEW_NAMES", "VOLUME_COLUMNS",
     "VOLUME_RANGE_ML", "VOLUME_TABLE", "ellipsoid_formula_ml", "ellipsoid_mask", "ellipsoid_volume_ml",
     "latent_pca", "mask_on_canvas", "mid_views", "plot_latent_pca", "random_spleen", "read_volume_table", "ultrasound_views", "view_case_row", "view_measurements", "voxel_volume_ml",
