@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (imported for their registration side effects)
     losses_softmax,
     metrics,
     models,
+    paper_heads,
     postprocess,
     prediction_writer,
     transforms,

@@ -30,6 +30,13 @@ mmengine and the papers' "FLOPs"):
 Matrix products with a weight (a parameter or buffer on either side, e.g. ``x @ W``) are linear layers
 and count in both columns. Elementwise ops, activations and softmax count in neither (fvcore convention).
 ``Params (M)`` are those of the inference model (auxiliary heads removed).
+
+The spleen paper's Tables 2-3 as printed: ``configs/spleen/baselines/`` holds mmseg's architectures and
+``configs/spleen/baselines/paper/`` the variants whose size matches the paper's Params/FLOPs where those differ by
+more than 2% (SegFormer-B2/B3 with the original release's 768-wide decoder, SegNeXt-B/L with T's 256-wide head,
+HRNet-48's FCN head with a 3x3 conv, DeepLabV3 as torchvision builds it). Directories are expanded recursively, a
+folder's own configs first, so ``complexity.py configs/spleen/baselines`` prints both: the 14 baselines, then
+the 7 paper variants (``tests/tools/test_table2_paper_variants.py`` pins them to the printed values).
 """
 
 from __future__ import annotations
@@ -69,8 +76,9 @@ def expand_configs(paths: Iterable[str]) -> list[str]:
     out: list[str] = []
     for p in paths:
         if osp.isdir(p):
-            found = sorted(f for f in glob.glob(osp.join(p, "**", "*.py"), recursive=True)
-                           if "_base_" not in f.split(osp.sep))
+            found = sorted((f for f in glob.glob(osp.join(p, "**", "*.py"), recursive=True)
+                            if "_base_" not in f.split(osp.sep)),
+                           key=lambda f: (osp.dirname(f), f))  # a folder's own configs, then each subfolder's
             if not found:
                 raise OrgansegInputError(f"no *.py configs under {p}")
             out.extend(found)
