@@ -74,9 +74,10 @@ def predict(inferencer, images: list[np.ndarray], batch_size: int, progress: boo
     """0/1 organ masks (any non-background class) of ``images``, ``batch_size`` at a time, at input size."""
     masks: list[np.ndarray] = []
     bar = tqdm(total=len(images), desc="infer", unit="img", disable=not progress)
-    for start in range(0, len(images), batch_size):
+    step = batch_size * 16  # one inferencer call batches internally; a call per batch costs its set-up each time
+    for start in range(0, len(images), step):
         chunk = [img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
-                 for img in images[start:start + batch_size]]
+                 for img in images[start:start + step]]
         out = inferencer(chunk, batch_size=batch_size, return_datasamples=True)
         samples = out["predictions"] if isinstance(out, dict) else out
         samples = samples if isinstance(samples, list) else [samples]
