@@ -33,6 +33,14 @@ def double_conv(cin: int, cout: int) -> nn.Sequential:
                          nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
 
+def _five_widths(widths: Sequence[int]) -> list[int]:
+    """The five level widths as ints (one rule for every five-level baseline)."""
+    w = [int(c) for c in widths]
+    if len(w) != 5:
+        raise ValueError(f"widths must be 5 channel counts, got {w}")
+    return w
+
+
 def _check(x: Tensor, in_channels: int, divisor: int, name: str) -> None:
     if x.dim() != 4 or x.shape[1] != in_channels:
         raise ValueError(f"{name} expects (N, {in_channels}, H, W), got {tuple(x.shape)}")
@@ -54,9 +62,7 @@ class UNetPlusPlus(nn.Module):
     def __init__(self, in_channels: int = 3, num_classes: int = 2, widths: Sequence[int] = (64, 128, 256, 512, 1024)
                  ) -> None:
         super().__init__()
-        w = [int(c) for c in widths]
-        if len(w) != 5:
-            raise ValueError(f"widths must be 5 channel counts, got {w}")
+        w = _five_widths(widths)
         self.in_channels, self.widths = in_channels, tuple(w)
         self.pool = nn.MaxPool2d(2, 2)
         self.nodes = nn.ModuleDict()
@@ -118,9 +124,7 @@ class AttentionUNet(nn.Module):
     def __init__(self, in_channels: int = 3, num_classes: int = 2, widths: Sequence[int] = (64, 128, 256, 512, 1024)
                  ) -> None:
         super().__init__()
-        w = [int(c) for c in widths]
-        if len(w) != 5:
-            raise ValueError(f"widths must be 5 channel counts, got {w}")
+        w = _five_widths(widths)
         self.in_channels, self.widths = in_channels, tuple(w)
         self.pool = nn.MaxPool2d(2, 2)
         self.enc = nn.ModuleList(double_conv(in_channels if i == 0 else w[i - 1], w[i]) for i in range(5))
