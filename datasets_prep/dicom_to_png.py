@@ -8,8 +8,10 @@ Example::
     python datasets_prep/dicom_to_png.py --root raw/liver_ct --out data/liver_png --level 40 --width 350 \\
         --assignment data/liver_splits.json
 
-Input: ROOT/<case>/images/*.dcm and ROOT/<case>/masks/ (per-slice DICOM masks, PNG masks named like
-the image files, or one DICOM-SEG). HU = stored * RescaleSlope + RescaleIntercept; grey =
+Input: ROOT/<case>/images/ (one DICOM file per slice, recognised by content: ``.dcm``, no suffix or a UID
+name such as ``CT.1.3.12.2.1107.5.1.4.16573``, with or without the 128-byte preamble; other files are
+reported and skipped) and ROOT/<case>/masks/ (per-slice DICOM masks, PNG masks named like the image
+files, or one DICOM-SEG). HU = stored * RescaleSlope + RescaleIntercept; grey =
 round(255 * clip((HU - (L - W/2)) / W, 0, 1)). Pixel spacing and slice thickness go to OUT/meta.csv.
 See organseg_plugins.core.converters.dicom.
 """

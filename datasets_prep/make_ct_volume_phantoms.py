@@ -5,7 +5,7 @@ Example::
 
     python datasets_prep/make_ct_volume_phantoms.py --out data/phantom/ct_volumes
 
-writes ``OUT/raw/{nih,sliver07,msd}`` (see organseg_plugins.core.ct_volume_phantoms) and, unless
+writes ``OUT/raw/{nih,sliver07,msd}`` (see organseg_plugins.core.phantoms.ct_volumes) and, unless
 ``--raw-only``, ``OUT/nih_pancreas`` (pancreas, window [-100, 240] HU, train slices with organ +- 2)
 and ``OUT/sliver07_liver`` (liver, window [-100, 200] HU), the data roots of the phantom configs in
 configs/ct_volume/.
@@ -19,8 +19,8 @@ from pathlib import Path
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.converters.ct_volumes import convert_ct_volumes
 from organseg_plugins.core.converters.splits import read_assignment
-from organseg_plugins.core.ct_volume_phantoms import write_ct_volume_phantoms
 from organseg_plugins.core.io.paths import check_output_dir
+from organseg_plugins.core.phantoms.ct_volumes import write_ct_volume_phantoms
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -8,7 +8,7 @@ Example (then convert as the real data)::
 
 Writes ``OUT/busi/Dataset_BUSI_with_GT/{benign,malignant,normal}/"<class> (N).png"`` + ``_mask.png`` (0/255,
 extras ``_mask_1.png``) and ``OUT/tn3k/{trainval,test}-{image,mask}/NNNN.png``. See
-organseg_plugins.core.phantoms_lesion.
+organseg_plugins.core.phantoms.lesions.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 
 from organseg_plugins.core.cli import cli_main
-from organseg_plugins.core.phantoms_lesion import write_busi_phantoms, write_tn3k_phantoms
+from organseg_plugins.core.phantoms.lesions import write_busi_phantoms, write_tn3k_phantoms
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -5,7 +5,7 @@ Example::
 
     python datasets_prep/make_phantoms.py --out data/phantom --num-spleen 24 --num-liver 24 --size 256 --seed 0
 
-See :func:`organseg_plugins.core.phantoms.write_phantom_dataset` for the layout. Only numpy,
+See :func:`organseg_plugins.core.phantoms.organ_slices.write_phantom_dataset` for the layout. Only numpy,
 scipy, OpenCV, pycocotools and tqdm are needed (no deep-learning framework).
 """
 
@@ -15,7 +15,7 @@ import argparse
 
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.errors import OrgansegInputError
-from organseg_plugins.core.phantoms import write_phantom_dataset
+from organseg_plugins.core.phantoms.organ_slices import write_phantom_dataset
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

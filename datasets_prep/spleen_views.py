@@ -12,7 +12,7 @@ Writes ``OUT/coronal/<name>.png``, ``OUT/transverse/<name>.png`` (0/1 masks on a
 ``OUT/volumes.csv`` (name, split, volume_ml, measurements). Label volumes are
 assumed axial (array z along the body axis); the views' rows run cranial to caudal. A label file that cannot
 be read, or an empty one, is listed and skipped (exit status 1); see
-:mod:`organseg_plugins.core.spleen3d` for the conventions.
+:mod:`organseg_plugins.core.converters.spleen_views` for the conventions.
 """
 
 from __future__ import annotations
@@ -31,18 +31,15 @@ from organseg_plugins.core.converters.report import (
     print_summary,
     progress_iter,
 )
+from organseg_plugins.core.converters.spleen_views import mid_views
 from organseg_plugins.core.converters.splits import split_cases
 from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.io.layout import SPLITS
 from organseg_plugins.core.io.paths import check_output_dir, require_dir
+from organseg_plugins.core.io.view_table import view_case_row, write_view_case, write_volume_table
 from organseg_plugins.core.io.volumes import is_hidden_junk, read_label_volume, volume_stem
-from organseg_plugins.core.spleen3d import (
-    mid_views,
-    random_spleen,
-    ultrasound_views,
-    view_case_row,
-    write_view_case,
-    write_volume_table,
-)
+from organseg_plugins.core.phantoms.spleen3d import random_spleen
+from organseg_plugins.core.phantoms.ultrasound_views import ultrasound_views
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -118,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     if rows and not args.dry_run:
         write_volume_table(out, rows)
         report.outputs.append("volumes.csv")
-    for split in ("train", "val", "test"):
+    for split in SPLITS:
         report.extra[split] = sum(r["split"] == split for r in rows)
     return print_summary(report, args)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import subprocess
 import sys
@@ -15,11 +17,21 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def phantom_root(tmp_path_factory) -> Path:
     """Small phantom set (spleen_us/ and liver_ct/), generated once per test session."""
-    from organseg_plugins.core.phantoms import write_phantom_dataset
+    from organseg_plugins.core.phantoms.organ_slices import write_phantom_dataset
 
     root = tmp_path_factory.mktemp("phantom")
     write_phantom_dataset(root, num_spleen=12, num_liver=12, size=128, seed=0, progress=False)
     return root
+
+
+@pytest.fixture(scope="session")
+def reference_data() -> dict[str, Path]:
+    """Real medical files by key (organseg_plugins.core.reference_data): fetched by tools/run_tests.sh into
+    $ORGANSEG_DATA_CACHE or ~/.cache/organseg_plugins/reference_data; here a no-op on that warm cache, and
+    the download itself for a bare ``pytest`` on a cold one (never at import time)."""
+    from organseg_plugins.core.reference_data import fetch
+
+    return fetch()
 
 
 def run_tool(*args: str, timeout: int = 900, env: dict | None = None, check: bool = True,
@@ -48,13 +60,69 @@ def small_run_options(phantom_root: Path, iters: int = 2, dataset: str = "spleen
             "test_dataloader.persistent_workers=False"]
 
 
+def mm_scalars(work_dir: Path) -> list[dict]:
+    """The scalar records of the latest mmengine run in ``work_dir``: one per logged train iteration (losses,
+    ``lr``, ``step`` = iteration) and one per validation (the metrics, ``step``), as mmengine's LocalVisBackend
+    writes them to ``WORK_DIR/<timestamp>/vis_data/scalars.json``."""
+    files = sorted(Path(work_dir).glob("*/vis_data/scalars.json"))
+    assert files, f"no */vis_data/scalars.json under {work_dir}: {sorted(Path(work_dir).rglob('*'))[:20]}"
+    return [json.loads(line) for line in files[-1].read_text().splitlines() if line.strip()]
+
+
+def mm_test_metrics(work_dir: Path) -> dict:
+    """The metrics of the latest ``tools/test.py`` run in ``work_dir``, as mmengine's LoggerHook dumps them after
+    the test epoch to ``WORK_DIR/<timestamp>/<timestamp>.json``."""
+    files = sorted(p for p in Path(work_dir).glob("*/*.json") if p.stem == p.parent.name)
+    assert files, f"no <timestamp>/<timestamp>.json under {work_dir}: {sorted(Path(work_dir).rglob('*'))[:20]}"
+    return json.loads(files[-1].read_text())
+
+
+def scalar_series(records: list[dict], key: str) -> dict[int, float]:
+    """``{step: value}`` of ``key`` over the records of :func:`mm_scalars` that hold it."""
+    return {int(r["step"]): float(r[key]) for r in records if key in r}
+
+
+def assert_values_in(values: dict, keys, lo: float = -math.inf, hi: float = math.inf) -> None:
+    """Each of ``keys`` is in ``values`` and is a finite number in ``[lo, hi]`` (a NaN or a word fails)."""
+    for key in keys:
+        assert key in values, (key, sorted(values))
+        v = float(values[key])
+        assert math.isfinite(v) and lo <= v <= hi, f"{key} = {v}, expected a finite value in [{lo}, {hi}]"
+
+
+def assert_finite_losses(records: list[dict], keys, steps) -> None:
+    """Each loss of ``keys`` was logged at every train iteration of ``steps``, and each value is finite."""
+    for key in keys:
+        series = scalar_series(records, key)
+        assert sorted(series) == sorted(steps), (key, sorted(series), sorted(steps))
+        assert all(math.isfinite(v) for v in series.values()), (key, series)
+
+
+def assert_organ_metrics(metrics: dict, classes, mple: bool = False) -> None:
+    """OrganSegMetric's values are numbers in their ranges: pooled precision/recall/IoU/Dice per class and their
+    class means in [0, 100] %, kappa in [-1, 1], MPLE (``mple``) a finite percentage >= 0."""
+    assert_values_in(metrics, [f"{m}.{c}" for m in ("Precision", "Recall", "IoU", "Dice") for c in classes]
+                     + ["mPrecision", "mRecall", "mIoU", "mDice", "aAcc"], 0.0, 100.0)
+    assert_values_in(metrics, ["kappa"], -1.0, 1.0)
+    if mple:
+        assert_values_in(metrics, ["MPLE"], 0.0)
+
+
+def printed_row(text: str, first_cell: str) -> list[str]:
+    """The cells of the last printed table row (``a | b | c`` or ``| a | b |``) whose first cell is ``first_cell``."""
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines() if "|" in line]
+    rows = [r for r in rows if r[0] == first_cell]
+    assert rows, f"no printed table row {first_cell!r} in:\n{text[-3000:]}"
+    return rows[-1]
+
+
 @pytest.fixture(scope="session")
 def ct_volume_root(tmp_path_factory) -> Path:
     """CT volume phantoms (4 cases of 12 x 64 x 64 voxels, 2.5 x 0.8 x 0.8 mm) as ROOT/raw/{nih,sliver07,msd},
     and ROOT/nih_pancreas: their NIH layout converted to mmseg slices (train: organ slices +- 2; val/test: all)."""
     from organseg_plugins.core.converters.ct_volumes import convert_ct_volumes
     from organseg_plugins.core.converters.splits import read_assignment
-    from organseg_plugins.core.ct_volume_phantoms import write_ct_volume_phantoms
+    from organseg_plugins.core.phantoms.ct_volumes import write_ct_volume_phantoms
 
     root = tmp_path_factory.mktemp("ct_volumes")
     dirs = write_ct_volume_phantoms(root / "raw", num_cases=4, seed=0, shape=(12, 64, 64))

@@ -8,7 +8,7 @@ import csv
 import numpy as np
 import pytest
 import torch
-from conftest import run_tool
+from tests.conftest import run_tool
 from detectron2.data import DatasetCatalog
 from detectron2.structures import Instances
 from mmengine.evaluator import Evaluator

@@ -17,7 +17,6 @@ line, see :mod:`organseg_plugins.core.cli`).
 from __future__ import annotations
 
 import argparse
-import os.path as osp
 import sys
 import time
 from pathlib import Path
@@ -26,11 +25,12 @@ import cv2
 from mmengine.config import DictAction
 
 from organseg_plugins.core.cli import cli_main
-from organseg_plugins.core.denoise import read_gray_slice, super_resolve, to_image_dtype
 from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.inference.super_resolve import super_resolve
 from organseg_plugins.core.io.atomic import atomic_imwrite_png
+from organseg_plugins.core.io.gray_slices import read_gray_slice, to_image_dtype
 from organseg_plugins.core.io.paths import check_output_dir
-from organseg_plugins.mm.config import load_mm_config
+from organseg_plugins.mm.apis import init_model
 
 _MAX_LISTED = 20
 
@@ -54,26 +54,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_model(config: str, checkpoint: str, cfg_options: dict | None = None, device: str = "cpu"):
     """Build the config's DnCNN-SR model and load the checkpoint; return the network in eval mode."""
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-    from mmengine.utils import import_modules_from_strings
-    from mmseg.registry import MODELS
-
-    cfg = load_mm_config(config, cfg_options)
-    if not osp.isfile(checkpoint):
-        raise OrgansegInputError(f"checkpoint not found: {checkpoint}")
-    if cfg.get("custom_imports"):
-        import_modules_from_strings(**cfg.custom_imports)
-    init_default_scope(cfg.get("default_scope", "mmseg"))
-    model = MODELS.build(cfg.model)
+    cfg, model = init_model(config, checkpoint, cfg_options, device)
     if not hasattr(model, "net") or not hasattr(model.net, "scale"):
         raise OrgansegInputError(f"{config}: model {cfg.model.get('type')!r} is not a DnCNN-SR model "
                                  "(expected type='DnCNNSRModel')")
-    try:
-        load_checkpoint(model, checkpoint, map_location="cpu", strict=True, logger="silent")
-    except (RuntimeError, KeyError, EOFError, ValueError) as err:
-        raise OrgansegInputError(f"{checkpoint}: cannot load into {config}'s model: {err}") from err
-    return model.net.to(device).eval()
+    return model.net
 
 
 def list_slices(src: Path, suffix: str, recursive: bool) -> list[Path]:

@@ -18,17 +18,17 @@ learning pipeline for 3D spleen volume estimation from 2D ultrasound images", Me
 from __future__ import annotations
 
 import argparse
-import os.path as osp
 from pathlib import Path
 
 import numpy as np
 
 from organseg_plugins.core.cli import cli_main
+from organseg_plugins.core.converters.spleen_views import mask_on_canvas
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.images import IMAGE_EXTS, read_binary_mask, read_image_file
 from organseg_plugins.core.io.paths import list_files, require_dir
 from organseg_plugins.core.io.tables import read_csv_rows, write_csv
-from organseg_plugins.core.spleen3d import VOLUME_TABLE, mask_on_canvas, read_volume_table
+from organseg_plugins.core.io.view_table import VOLUME_TABLE, read_volume_table
 
 COLUMNS = ("filename", "pixel_spacing_mm", "volume_ml", "lower_ml", "upper_ml", "status")
 
@@ -53,25 +53,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def _build(config: str, checkpoint: str):
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-    from mmengine.utils import import_modules_from_strings
-    from mmseg.registry import MODELS
+    from organseg_plugins.mm.apis import init_model
 
-    from organseg_plugins.mm.config import load_mm_config
-
-    cfg = load_mm_config(config)
-    if not osp.isfile(checkpoint):
-        raise OrgansegInputError(f"checkpoint not found: {checkpoint}")
-    if cfg.get("custom_imports"):
-        import_modules_from_strings(**cfg.custom_imports)
-    init_default_scope(cfg.get("default_scope", "mmseg"))
-    model = MODELS.build(cfg.model)
-    try:
-        load_checkpoint(model, checkpoint, map_location="cpu", strict=True, logger="silent")
-    except (RuntimeError, KeyError, EOFError, ValueError) as err:
-        raise OrgansegInputError(f"{checkpoint}: cannot load into {config}'s model: {err}") from err
-    return cfg, model.eval()
+    return init_model(config, checkpoint)
 
 
 class Segmentor:

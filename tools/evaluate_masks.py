@@ -25,8 +25,7 @@ import sys
 
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.errors import OrgansegInputError
-from organseg_plugins.core.io.tables import write_csv
-from organseg_plugins.core.mask_eval import (
+from organseg_plugins.core.evaluation.folders import (
     DEFAULT_CASE_REGEX,
     evaluate_folder,
     metric_names,
@@ -34,6 +33,8 @@ from organseg_plugins.core.mask_eval import (
     summarize,
     write_rows_csv,
 )
+from organseg_plugins.core.io.tables import write_csv
+from organseg_plugins.core.paper_tables.render import text_table
 
 _BOUNDARY = ("boundary_iou", "trimap_iou", "boundary_precision", "boundary_recall", "boundary_f")
 _MAX_LISTED = 20
@@ -95,15 +96,10 @@ def _fmt(v: float) -> str:
 
 
 def format_table(summary: dict[str, dict[str, float]]) -> str:
-    """The summary as a prettytable: metric, mean, std, min, max, n_inf."""
-    from prettytable import PrettyTable
-
-    table = PrettyTable(["metric", "mean", "std", "min", "max", "n_inf"])
-    table.align = "r"
-    table.align["metric"] = "l"
-    for name, s in summary.items():
-        table.add_row([name, _fmt(s["mean"]), _fmt(s["std"]), _fmt(s["min"]), _fmt(s["max"]), int(s["n_inf"])])
-    return table.get_string()
+    """The summary as a text table (the project's one renderer): metric, mean, std, min, max, n_inf."""
+    rows = [[name, _fmt(s["mean"]), _fmt(s["std"]), _fmt(s["min"]), _fmt(s["max"]), int(s["n_inf"])]
+            for name, s in summary.items()]
+    return text_table(["metric", "mean", "std", "min", "max", "n_inf"], rows, align="lrrrrr", sep=" | ")
 
 
 def _warn_unmatched(args: argparse.Namespace) -> None:

@@ -1,10 +1,14 @@
 """Segment new images with a trained model: PNG/JPEG, DICOM (a file or a series folder) and NIfTI inputs.
 
     python tools/infer.py CONFIG CHECKPOINT INPUT... --out DIR [--batch-size 8] [--device cpu|cuda:0]
-        [--mask-format auto|png] [--no-overlays]
+        [--mask-format auto|png] [--window pancreas|LO,HI] [--no-overlays]
 
-Writes ``DIR/masks/`` (0/1 PNG per image or slice; NIfTI inputs: ``<name>.nii.gz`` with the source affine and
-header), ``DIR/overlays/`` (mask blended on the image), and ``DIR/measurements.csv``: per image or slice the
+Volumes (NIfTI, MetaImage, NRRD, DICOM series) are read in the project's canonical LPS orientation and cut into
+the same axial slices ``datasets_prep/ct_volumes_to_mmseg.py`` trains on (see
+:mod:`organseg_plugins.core.inference.inputs`); DICOM files are recognised by content (UID names without
+``.dcm``). Give the converter's HU window with ``--window`` so the grey values match training.
+Writes ``DIR/masks/`` (0/1 PNG per image or slice; volume files: ``<name>.nii.gz`` with the source affine, in
+the source's voxel order), ``DIR/overlays/`` (mask blended on the image), and ``DIR/measurements.csv``: per image or slice the
 organ area (pixels, and mm^2 when the spacing is known: DICOM PixelSpacing, NIfTI zooms), its length (mm,
 the project's measurement: maximum Feret diameter) and, for volumes, a row with the volume (mL).
 The model runs through mmseg's inferencer (``OrganSegInferencer``, mmseg's ``MMSegInferencer`` with the
@@ -18,12 +22,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os.path as osp
+import sys
 import time
 
 import numpy as np
 from tqdm import tqdm
 
 from organseg_plugins.core.cli import cli_main
+from organseg_plugins.core.converters.ct_volumes import CT_WINDOWS
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.inference import MEASURE_COLUMNS, load_input, measure_rows, write_masks
 from organseg_plugins.core.io.paths import check_output_dir
@@ -42,6 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="auto: NIfTI masks for NIfTI inputs, PNG otherwise; png: PNG slices for all")
     p.add_argument("--spacing", type=float, nargs="+", default=None, metavar="MM",
                    help="pixel size (row [col]) in mm for inputs without one (PNG/JPEG)")
+    p.add_argument("--window", default=None, metavar="NAME|LO,HI",
+                   help=f"HU window of CT values: a name ({', '.join(CT_WINDOWS)}) or LO,HI in HU, e.g. "
+                   "--window=-100,240 (default: level 50 / width 400)")
     p.add_argument("--no-overlays", action="store_true")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
@@ -49,6 +58,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--batch-size must be >= 1")
     if args.spacing is not None and (len(args.spacing) > 2 or min(args.spacing) <= 0):
         p.error("--spacing takes one or two positive sizes in mm: ROW [COL]")
+    if args.window is not None:
+        if args.window in CT_WINDOWS:
+            args.window = CT_WINDOWS[args.window]
+        else:
+            try:
+                lo, hi = (float(v) for v in args.window.split(","))
+            except ValueError:
+                p.error(f"--window {args.window!r}: give a name ({', '.join(CT_WINDOWS)}) or LO,HI in HU")
+            if not lo < hi:
+                p.error(f"--window {args.window!r}: LO must be below HI")
+            args.window = (lo, hi)
     return args
 
 
@@ -60,7 +80,7 @@ def build_inferencer(config: str, checkpoint: str, device: str | None = None):
     import torch
     from mmengine.logging import MMLogger
 
-    from organseg_plugins.mm.inferencer import OrganSegInferencer
+    from organseg_plugins.mm.apis import OrganSegInferencer
 
     MMLogger.get_current_instance().setLevel(logging.ERROR)
     if device is None:
@@ -90,7 +110,10 @@ def predict(inferencer, images: list[np.ndarray], batch_size: int, progress: boo
 @cli_main
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    items = [load_input(p) for p in args.inputs]
+    items = [load_input(p, args.window) for p in args.inputs]
+    for item in items:
+        for note in item.warnings:
+            print(f"warning: {note}", file=sys.stderr)
     if args.spacing is not None:
         for item in items:
             if item.spacing is None:

@@ -5,4 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash tools/setup_env.sh
-exec "${ORGANSEG_VENV:-.venv}/bin/python" -m pytest "$@"
+PY="${ORGANSEG_VENV:-.venv}/bin/python"
+# Real reference files (two pinned PyPI sdists, sha256-checked) into a cache outside the repo; quiet when warm.
+"$PY" tools/fetch_test_data.py \
+  || { echo "[run_tests] ERROR: tools/fetch_test_data.py failed (see the error line above); no test was run" >&2; exit 1; }
+exec "$PY" -m pytest "$@"

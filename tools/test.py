@@ -4,9 +4,9 @@
 
 ``--out DIR`` writes each predicted mask as ``DIR/<image stem>.png`` (class ids, 0/1 for the binary organ
 models, at the image's original size: the masks the test metric scored), through the
-``SegPredictionWriterHook`` of :mod:`organseg_plugins.mm.prediction_writer`.
+``SegPredictionWriterHook`` of :mod:`organseg_plugins.mm.engine.hooks.prediction_writer_hook`.
 ``--tta`` runs test-time augmentation: the config's ``tta_pipeline`` (e.g. the dataset bases' horizontal
-flips) merged by ``OrganSegTTAModel`` (:mod:`organseg_plugins.mm.tta`; used in place of mmseg's
+flips) merged by ``OrganSegTTAModel`` (:mod:`organseg_plugins.mm.models.segmentors.tta`; used in place of mmseg's
 ``SegTTAModel``, which mis-merges one-channel sigmoid heads), or by another ``tta_model`` the config names.
 Exit status 0 on success, 2 on a user error printed as one ``error: <message>`` line
 (:mod:`organseg_plugins.core.cli`).
@@ -24,7 +24,7 @@ from mmengine.logging import print_log
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.paths import check_output_dir
-from organseg_plugins.mm.config import build_runner, load_mm_config
+from organseg_plugins.mm.apis import build_runner, load_mm_config
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -95,7 +95,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
         apply_tta(cfg, args.config)
     if args.out is not None:
         check_output_dir(args.out, [], overwrite=True)  # the one output-folder guard (a file there is refused)
-        # SegPredictionWriterHook is registered by organseg_plugins.mm (imported with organseg_plugins.mm.config)
+        # SegPredictionWriterHook is registered by organseg_plugins.mm (imported with organseg_plugins.mm.apis)
         cfg.custom_hooks = list(cfg.get("custom_hooks") or []) + [
             dict(type="SegPredictionWriterHook", out_dir=args.out)]
     return cfg

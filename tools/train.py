@@ -19,7 +19,7 @@ from mmengine.logging import print_log
 
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.errors import OrgansegInputError
-from organseg_plugins.mm.config import build_runner, load_mm_config
+from organseg_plugins.mm.apis import build_runner, load_mm_config
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

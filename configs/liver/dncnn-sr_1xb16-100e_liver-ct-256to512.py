@@ -13,7 +13,7 @@ custom_imports = dict(imports=["organseg_plugins.mm"], allow_failed_imports=Fals
 
 scale = 2
 crop_size = 512  # high-resolution training crop; the network sees crop_size // scale
-noise, sigma = "poisson", 0.1  # degradation model (the paper gives none): see organseg_plugins.core.denoise.degrade
+noise, sigma = "poisson", 0.1  # degradation model (the paper gives none): see organseg_plugins.core.transforms.degrade.degrade
 model = dict(
     type="DnCNNSRModel",
     net=dict(scale=scale, base_channels=32, num_down=2, dilations=(1, 2, 4, 2, 1), upsample_mode="bicubic"),

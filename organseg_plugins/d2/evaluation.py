@@ -12,11 +12,11 @@ import numpy as np
 from detectron2.data import DatasetCatalog
 from detectron2.evaluation import DatasetEvaluator
 from detectron2.utils import comm
-from prettytable import PrettyTable
 
 from organseg_plugins.core import metrics as M
 from organseg_plugins.core.io.atomic import atomic_write_text
 from organseg_plugins.core.io.coco import segmentation_to_mask
+from organseg_plugins.core.paper_tables.render import text_table
 
 COLUMNS = {"MaskIoU": "jaccard", "BoundaryIoU": "boundary_iou", "TrimapIoU": "trimap_iou",
            "Fmeasure": "boundary_f", "PixelF1": "dice"}
@@ -97,9 +97,9 @@ class OrganMaskEvaluator(DatasetEvaluator):
             self._logger.warning(f"OrganMaskEvaluator: no images evaluated on {self._dataset_name}")
             return {}
         summaries = M.summarize_rows(rows, list(self._columns))  # the one summary: mean, std (ddof=1), n
-        table = PrettyTable(["metric (%)", "mean", "std", "n"])
-        for name, summ in summaries.items():
-            table.add_row([name, f"{summ.mean:.2f}", f"{summ.std:.2f}", summ.n])
+        table = text_table(["metric (%)", "mean", "std", "n"],
+                           [[name, f"{summ.mean:.2f}", f"{summ.std:.2f}", summ.n] for name, summ in summaries.items()],
+                           align="lrrr", sep=" | ")
         self._logger.info(f"Organ mask metrics on {self._dataset_name} ({len(rows)} images, union of "
                           f"instances with score >= {self._score_thresh}; std over images, ddof=1):\n{table}")
         results = {name: summ.mean for name, summ in summaries.items()}

@@ -25,7 +25,7 @@ def test_user_errors_become_one_line_and_status_2(err, capsys, monkeypatch):
     def main():
         raise err
 
-    with pytest.raises(SystemExit) as ei:
+    with pytest.raises(SystemExit, match="^2$") as ei:
         main()
     assert ei.value.code == cli.EXIT_USER_ERROR == 2
     err_lines = _lines(capsys.readouterr().err)
@@ -54,10 +54,10 @@ def test_status_passes_through_and_bugs_keep_their_traceback(monkeypatch):
     monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
     assert cli.run_main(lambda: None) == 0
     assert cli.run_main(lambda: 1) == 1
-    with pytest.raises(SystemExit) as ei:
+    with pytest.raises(SystemExit, match="^0$") as ei:
         cli.cli_main(lambda argv=None: 0)()
     assert ei.value.code == 0
-    with pytest.raises(KeyError):  # not a user error: the traceback is the useful report
+    with pytest.raises(KeyError, match="^'x'$"):  # not a user error: the traceback is the useful report
         cli.run_main(lambda: {}["x"])
     wrapped = cli.cli_main(lambda argv=None: argv)
     assert wrapped.__wrapped__(["a"]) == ["a"]

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_tool
+from tests.conftest import REPO, run_tool
 
 from organseg_plugins.core.cli import EXIT_USER_ERROR
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 
 import pytest
-from conftest import ct_run_options, run_tool
+
+from tests.conftest import assert_finite_losses, assert_values_in, ct_run_options, mm_scalars, run_tool
 
 D = "configs/ct_volume/"
 CONFIGS = {"basic": D + "basic_unet-d5_1xb4-dice-200it_phantom-pancreas-64x64.py",
@@ -22,10 +23,12 @@ def test_config_trains_and_reports_per_volume_metrics(name, ct_volume_root, tmp_
     proc = run_tool("tools/train.py", CONFIGS[name], "--work-dir", str(tmp_path / "w"),
                     *ct_run_options(ct_volume_root, 2))
     log = proc.stdout + proc.stderr
-    assert "Iter(train) [2/2]" in log
-    for key in LOSSES[name]:
-        assert key in log, key
-    assert "per-volume metrics (1 volumes)" in log and f"{name} " in log and "vol_DSC" in log
+    records = mm_scalars(tmp_path / "w")
+    assert_finite_losses(records, LOSSES[name], steps=[1, 2])
+    vals = [r for r in records if "vol_DSC" in r]
+    assert [r["step"] for r in vals] == [2], vals  # one validation, after iteration 2
+    assert_values_in(vals[0], ["vol_DSC"], 0.0, 100.0)
+    assert "per-volume metrics (1 volumes)" in log and f"{name} " in log  # the per-volume table, with its method
     if name != "refined":
         return
     nii, out_csv = tmp_path / "nii", tmp_path / "vol.csv"

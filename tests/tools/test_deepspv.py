@@ -8,19 +8,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_tool
 
 from organseg_plugins.core.cli import EXIT_USER_ERROR
+from organseg_plugins.core.converters.spleen_views import mid_views
 from organseg_plugins.core.io.tables import read_csv_rows
-from organseg_plugins.core.spleen3d import (
-    ellipsoid_mask,
-    mid_views,
-    random_spleen,
+from organseg_plugins.core.io.view_table import (
     read_volume_table,
     view_case_row,
     write_view_case,
     write_volume_table,
 )
+from organseg_plugins.core.phantoms.spleen3d import ellipsoid_mask, random_spleen
+from tests.conftest import assert_finite_losses, assert_values_in, mm_scalars, run_tool, scalar_series
 
 ONE_THREAD = {"OMP_NUM_THREADS": "1"}
 CFG = "configs/deepspv/{}"
@@ -103,10 +102,14 @@ def test_views_cli_from_nifti_labels(tmp_path):
 def test_every_volume_config_trains(cfg, views_root, tmp_path):
     """Two iterations of each phantom config (the RVAE single view and the length regression: below)."""
     extra = ["model.net.fusion=two_encoder"] if "dual" in cfg else []
-    proc = run_tool("tools/train.py", CFG.format(cfg), "--work-dir", str(tmp_path), *train_options(views_root, 2),
-                    *extra, timeout=600, env=ONE_THREAD)
-    log = proc.stdout + proc.stderr
-    assert "loss_volume" in log and re.search(r"mrva: -?\d", log), log[-3000:]
+    run_tool("tools/train.py", CFG.format(cfg), "--work-dir", str(tmp_path), *train_options(views_root, 2),
+             *extra, timeout=600, env=ONE_THREAD)
+    records = mm_scalars(tmp_path)
+    assert_finite_losses(records, ["loss_volume"], steps=[1, 2])
+    vals = [r for r in records if "mrva" in r]
+    assert [r["step"] for r in vals] == [2], vals  # one validation, after iteration 2
+    assert_values_in(vals[0], ["mrva"], hi=100.0)  # 100 * (1 - mean relative error): at most 100 %
+    assert_values_in(vals[0], ["mae_ml"], 0.0)
     assert (tmp_path / "iter_2.pth").is_file()
     assert len(list(tmp_path.glob("*/volume_per_case.csv"))) == 1
 
@@ -114,6 +117,13 @@ def test_every_volume_config_trains(cfg, views_root, tmp_path):
 def _val_metrics(log: str) -> dict[str, float]:
     line = [s for s in log.splitlines() if "Iter(val)" in s][-1]
     return {k: float(v) for k, v in re.findall(r"(mrva|mae_ml|ci_coverage|ci_width_ml): (-?[\d.]+)", line)}
+
+
+def _assert_decreases(losses: dict[int, float], k: int = 10) -> None:
+    """The mean loss of the last ``k`` logged iterations is below that of the first ``k``."""
+    values = [losses[s] for s in sorted(losses)]
+    first, last = sum(values[:k]) / k, sum(values[-k:]) / k
+    assert last < first, f"the loss did not decrease: first {k} iterations {first:.4g}, last {k} {last:.4g}"
 
 
 @pytest.mark.slow
@@ -124,10 +134,15 @@ def test_rvae_next_to_the_length_regression(views_root, tmp_path):
     proc = run_tool("tools/train.py", CFG.format(PHANTOM_CONFIGS[0]), "--work-dir", str(rvae_dir),
                     *train_options(views_root, 100, batch=16), timeout=900, env=ONE_THREAD)
     rvae = _val_metrics(proc.stdout + proc.stderr)
-    assert "loss_recon" in proc.stdout + proc.stderr and "loss_kl" in proc.stdout + proc.stderr
+    records = mm_scalars(rvae_dir)
+    assert_finite_losses(records, ("loss_recon", "loss_kl", "loss"), steps=range(1, 101))
+    _assert_decreases(scalar_series(records, "loss"))
     proc = run_tool("tools/train.py", CFG.format(PHANTOM_CONFIGS[-2]), "--work-dir", str(lin_dir),
                     *train_options(views_root, 300, batch=16), timeout=600, env=ONE_THREAD)
     lin = _val_metrics(proc.stdout + proc.stderr)
+    records = mm_scalars(lin_dir)
+    assert_finite_losses(records, ["loss"], steps=range(1, 301))
+    _assert_decreases(scalar_series(records, "loss"))
     print(f"RVAE (100 it): {rvae}; length regression (300 it): {lin}")
     assert set(rvae) == {"mrva", "mae_ml", "ci_coverage", "ci_width_ml"} and set(lin) == {"mrva", "mae_ml"}
     # both learn the volume: an untrained model predicts ~0 mL (MRVA ~0%); on these ellipsoid-like phantoms

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import run_tool
+from tests.conftest import run_tool
 
 from organseg_plugins.core.cli import EXIT_USER_ERROR
 from organseg_plugins.core.io.tables import write_csv
 
-# the per-case columns of organseg_plugins.mm.volume_metric (not imported: mmseg's import is slow)
+# the per-case columns of organseg_plugins.mm.evaluation.metrics.volume_mrva_metric (not imported: mmseg's import is slow)
 CASE_COLUMNS = ("name", "gt_volume_ml", "pred_volume_ml", "lower_ml", "upper_ml", "relative_accuracy_pct", "covered")
 
 
@@ -41,3 +41,7 @@ def test_bad_input_is_one_line(tmp_path):
     assert proc.returncode == EXIT_USER_ERROR and "none.csv" in proc.stderr and "Traceback" not in proc.stderr
     proc = run_tool("tools/analysis/deepspv_table.py", "--result", "X", "triple", str(tmp_path / "a.csv"), check=False)
     assert proc.returncode == EXIT_USER_ERROR and "view must be" in proc.stderr
+    assert proc.stderr.strip() == f"error: {tmp_path / 'a.csv'}: view must be 'single' or 'dual', got 'triple'"
+    proc = run_tool("tools/analysis/deepspv_table.py", check=False)
+    assert proc.returncode == EXIT_USER_ERROR
+    assert proc.stderr.strip() == "error: nothing to tabulate: give --result METHOD VIEW CSV and/or --views"

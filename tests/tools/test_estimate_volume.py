@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, run_tool
+from tests.conftest import REPO, run_tool
 
 from organseg_plugins.core.cli import EXIT_USER_ERROR
 from organseg_plugins.core.io.atomic import atomic_imwrite_png
@@ -75,7 +75,9 @@ def test_user_errors_are_one_line(tmp_path):
 def test_images_through_a_segmentor(rvae_ckpt, tmp_path):
     """The whole pipeline on rendered views: image -> (untrained) SegFormer -> mask -> RVAE; an unreadable
     image is reported in the CSV."""
-    from organseg_plugins.core.spleen3d import mid_views, random_spleen, ultrasound_views
+    from organseg_plugins.core.converters.spleen_views import mid_views
+    from organseg_plugins.core.phantoms.spleen3d import random_spleen
+    from organseg_plugins.core.phantoms.ultrasound_views import ultrasound_views
 
     seg_ckpt = untrained_checkpoint(SEG_CFG, tmp_path / "seg.pth")
     images = tmp_path / "images"

@@ -1,20 +1,21 @@
 """tools/infer.py on PNG, DICOM (pydicom's CT_small.dcm and a phantom series of it) and NIfTI inputs, and
-tools/analysis/infer_speed.py (the project's path against mmseg's MMSegInferencer, in one run)."""
+tools/analysis/speed_infer.py (the project's path against mmseg's MMSegInferencer, in one run)."""
 
 from __future__ import annotations
 
 import csv
 import math
+import re
 
 import nibabel as nib
 import numpy as np
 import pytest
-from conftest import REPO, run_tool
 from pydicom.data import get_testdata_file
 
 from organseg_plugins.core.cli import EXIT_USER_ERROR
 from organseg_plugins.core.io.images import read_image_file
-from organseg_plugins.core.measure import max_feret_diameter
+from organseg_plugins.core.metrics.length import max_feret_diameter
+from tests.conftest import REPO, run_tool
 
 CONFIG = "configs/spleen/segformer_b0_bcedice_phantom-spleen-128x128.py"
 
@@ -105,9 +106,13 @@ def test_infer_missing_input(checkpoint, tmp_path):
 @pytest.mark.slow
 def test_speed_against_mmseg_inferencer(checkpoint, phantom_root):
     images = sorted((phantom_root / "spleen_us" / "img_dir" / "test").glob("*.png"))[:4]
-    proc = run_tool("tools/analysis/infer_speed.py", CONFIG, str(checkpoint), *map(str, images), "--repeat", "2",
+    proc = run_tool("tools/analysis/speed_infer.py", CONFIG, str(checkpoint), *map(str, images), "--repeat", "2",
                     "--batch-size", "2", "--tolerance", "1.0", check=False)
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     assert "ratio (project / mmseg): " in proc.stdout
     ratio = float(proc.stdout.rsplit("ratio (project / mmseg): ", 1)[1].split()[0])
     assert 0 < ratio < 2.0  # a shared CPU is noisy; the README reports the measured ratio
+    ours, theirs = (float(t) for t in re.search(r"tools/infer.py ([0-9.]+)s, MMSegInferencer ([0-9.]+)s",
+                                                proc.stdout).groups())
+    assert "4 image(s), batch 2, best of 2" in proc.stdout and ratio == pytest.approx(ours / theirs, abs=0.01)
+    assert proc.returncode == (1 if ratio > 2.0 else 0)  # --tolerance 1.0

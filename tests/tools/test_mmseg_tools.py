@@ -11,9 +11,19 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, run_tool, small_run_options
 
 from organseg_plugins.core.cli import EXIT_USER_ERROR
+from tests.conftest import (
+    REPO,
+    assert_finite_losses,
+    assert_organ_metrics,
+    assert_values_in,
+    mm_scalars,
+    mm_test_metrics,
+    printed_row,
+    run_tool,
+    small_run_options,
+)
 
 CFG = "configs/spleen/segformer_b0_bcedice_phantom-spleen-128x128.py"
 PIX2PIX = "configs/spleen/segformer_b0_pix2pix_phantom-spleen-128x128.py"
@@ -22,9 +32,13 @@ PIX2PIX = "configs/spleen/segformer_b0_pix2pix_phantom-spleen-128x128.py"
 @pytest.mark.slow
 def test_train_two_iterations_then_test(phantom_root, tmp_path):
     work = tmp_path / "work"
-    proc = run_tool("tools/train.py", CFG, "--work-dir", str(work), *small_run_options(phantom_root))
-    log = proc.stdout + proc.stderr
-    assert "Iter(train) [1/2]" in log and "decode.loss_bce_dice" in log  # losses logged every iteration
+    run_tool("tools/train.py", CFG, "--work-dir", str(work), *small_run_options(phantom_root))
+    records = mm_scalars(work)
+    assert_finite_losses(records, ("loss", "decode.loss_bce_dice"), steps=[1, 2])  # losses logged every iteration
+    vals = [r for r in records if "mIoU" in r]
+    assert [r["step"] for r in vals] == [2]  # one validation, after iteration 2
+    val = vals[0]
+    assert_organ_metrics(val, ("background", "spleen"), mple=True)
     ckpt = work / "iter_2.pth"
     assert ckpt.is_file()
     state = torch.load(ckpt, map_location="cpu")
@@ -33,9 +47,13 @@ def test_train_two_iterations_then_test(phantom_root, tmp_path):
     proc = run_tool("tools/test.py", CFG, str(ckpt), "--work-dir", str(tmp_path / "test"),
                     "--show-dir", str(tmp_path / "vis"), *small_run_options(phantom_root))
     out = proc.stdout + proc.stderr
-    for col in ("IoU", "Dice", "Precision", "Recall", "spleen", "background", "All", "kappa", "MPLE"):
-        assert col in out, col
-    assert "mIoU" in out
+    m = mm_test_metrics(tmp_path / "test")
+    assert_organ_metrics(m, ("background", "spleen"), mple=True)
+    # the printed table: a row per class and the class mean "All", the very values returned
+    for row, suffix in (("background", ".background"), ("spleen", ".spleen"), ("All", "")):
+        keys = [f"{k}{suffix}" if suffix else f"m{k}" for k in ("Precision", "Recall", "IoU", "Dice")]
+        assert printed_row(out, row)[1:5] == [f"{m[k]:.2f}" for k in keys], row
+    assert f"kappa: {m['kappa']:.4f}" in out and f"MPLE: {m['MPLE']:.2f}%" in out
     overlays = list((tmp_path / "vis").rglob("*.png"))
     n_test = len(list((phantom_root / "spleen_us" / "img_dir" / "test").glob("*.png")))
     assert len(overlays) == n_test > 0
@@ -50,15 +68,14 @@ def test_phase1_then_pix2pix_phase2_through_tools(phantom_root, tmp_path):
                     *small_run_options(phantom_root), f"load_from={phase1}")
     log = proc.stdout + proc.stderr
     assert "loaded a segmentor checkpoint" in log and "into the generator" in log
-    for key in ("loss_d_pix2pix", "loss_g_adv_pix2pix", "loss_g_l1_pix2pix"):
-        assert key in log, key
+    assert_finite_losses(mm_scalars(tmp_path / "p2"), ("loss_d_pix2pix", "loss_g_adv_pix2pix", "loss_g_l1_pix2pix"),
+                         steps=[1, 2])
     ckpt = tmp_path / "p2" / "iter_2.pth"
     state = torch.load(ckpt, map_location="cpu")
     assert any(k.startswith("discriminators.patchgan.") for k in state["state_dict"])
     assert set(state["optimizer"]) >= {"generator", "discriminators"}  # two optimizers
-    proc = run_tool("tools/test.py", PIX2PIX, str(ckpt), "--work-dir", str(tmp_path / "t2"),
-                    *small_run_options(phantom_root))
-    assert "MPLE" in proc.stdout + proc.stderr
+    run_tool("tools/test.py", PIX2PIX, str(ckpt), "--work-dir", str(tmp_path / "t2"), *small_run_options(phantom_root))
+    assert_organ_metrics(mm_test_metrics(tmp_path / "t2"), ("background", "spleen"), mple=True)
 
 
 @pytest.mark.slow
@@ -76,10 +93,17 @@ def test_real_pix2pix_config_runs_phase2_on_phantom_override(phantom_root, tmp_p
                     "train_dataloader.persistent_workers=False", "val_dataloader.num_workers=0",
                     "val_dataloader.persistent_workers=False")
     log = proc.stdout + proc.stderr
-    assert "into the generator" in log and "Epoch(train) [1][1/" in log
-    assert "generator.lr" in log and "discriminators.lr" in log
-    for key in ("loss_d_pix2pix", "loss_g_adv_pix2pix", "loss_g_l1_pix2pix", "MPLE", "kappa"):
-        assert key in log, key
+    assert "into the generator" in log
+    records = mm_scalars(tmp_path / "p2")
+    train = [r for r in records if "loss_d_pix2pix" in r]  # every iteration of epoch 1, from the first
+    assert train and {r["epoch"] for r in train} == {1} and [r["step"] for r in train] == list(range(1, len(train) + 1))
+    assert_finite_losses(records, ("loss_d_pix2pix", "loss_g_adv_pix2pix", "loss_g_l1_pix2pix"),
+                         steps=[r["step"] for r in train])
+    for r in train:  # one learning rate per optimizer
+        assert_values_in(r, ("generator.lr", "discriminators.lr"), 1e-12, 1.0)
+    vals = [r for r in records if "mIoU" in r]
+    assert len(vals) == 1, vals  # the validation after epoch 1
+    assert_organ_metrics(vals[0], ("background", "spleen"), mple=True)
     assert (tmp_path / "p2" / "epoch_1.pth").is_file()
 
 
@@ -96,8 +120,9 @@ def test_resume_continues_from_checkpoint(phantom_root, tmp_path):
     proc = run_tool("tools/train.py", CFG, "--work-dir", str(work), "--resume",
                     *small_run_options(phantom_root, 4))
     log = proc.stdout + proc.stderr
-    assert "resumed epoch: 0, iter: 2" in log and "Iter(train) [3/4]" in log
-    assert "Iter(train) [1/4]" not in log
+    assert "resumed epoch: 0, iter: 2" in log
+    # the resumed run logs iterations 3 and 4 only (not 1 again), with finite losses
+    assert_finite_losses(mm_scalars(work), ("loss", "decode.loss_bce_dice"), steps=[3, 4])
     assert (work / "iter_4.pth").is_file()
 
 
@@ -113,7 +138,7 @@ def test_torchrun_two_processes_gloo(phantom_root, tmp_path):
                     *small_run_options(phantom_root, 3))
     log = proc.stdout + proc.stderr
     assert "Distributed launcher: pytorch" in log and "Distributed training: True" in log, log[-3000:]
-    assert "Iter(train) [3/3]" in log
+    assert_finite_losses(mm_scalars(work), ("loss", "decode.loss_bce_dice"), steps=[1, 2, 3])
     assert (work / "iter_3.pth").is_file()
 
 
@@ -202,9 +227,9 @@ def _check_masks(out, ann_dir, csv_file=None) -> None:
 @pytest.mark.parametrize("config", [CFG, PIX2PIX], ids=["encoder_decoder", "pix2pix"])
 def test_out_writes_the_masks_the_metric_scored(config, phase1_checkpoint, phantom_root, tmp_path):
     out, csv_file = tmp_path / "masks", tmp_path / "per_image.csv"
-    proc = run_tool("tools/test.py", config, str(phase1_checkpoint), "--work-dir", str(tmp_path / "w"),
-                    "--out", str(out), *small_run_options(phantom_root), f"test_evaluator.csv_file={csv_file}")
-    assert "MPLE" in proc.stdout + proc.stderr
+    run_tool("tools/test.py", config, str(phase1_checkpoint), "--work-dir", str(tmp_path / "w"),
+             "--out", str(out), *small_run_options(phantom_root), f"test_evaluator.csv_file={csv_file}")
+    assert_organ_metrics(mm_test_metrics(tmp_path / "w"), ("background", "spleen"), mple=True)
     _check_masks(out, phantom_root / "spleen_us" / "ann_dir" / "test", csv_file)
 
 
@@ -214,9 +239,10 @@ def test_tta_flips_run_and_print_metrics(config, phase1_checkpoint, phantom_root
     out = tmp_path / "masks"
     proc = run_tool("tools/test.py", config, str(phase1_checkpoint), "--tta", "--work-dir", str(tmp_path / "w"),
                     "--out", str(out), *small_run_options(phantom_root))
+    m = mm_test_metrics(tmp_path / "w")
+    assert_organ_metrics(m, ("background", "spleen"), mple=True)  # MPLE: the metainfo survives the TTA merge
     log = proc.stdout + proc.stderr
-    for col in ("IoU", "Dice", "spleen", "kappa", "MPLE"):  # MPLE: the metainfo survives the TTA merge
-        assert col in log, col
+    assert printed_row(log, "spleen")[3:5] == [f"{m['IoU.spleen']:.2f}", f"{m['Dice.spleen']:.2f}"]
     _check_masks(out, phantom_root / "spleen_us" / "ann_dir" / "test")
 
 
@@ -224,10 +250,11 @@ def test_tta_flips_run_and_print_metrics(config, phase1_checkpoint, phantom_root
 def test_tta_on_the_grayscale_liver_unet(phantom_root, tmp_path):
     ckpt = _untrained_checkpoint(LIVER, tmp_path / "unet.pth")
     out = tmp_path / "masks"
-    proc = run_tool("tools/test.py", LIVER, str(ckpt), "--tta", "--work-dir", str(tmp_path / "w"), "--out", str(out),
-                    *small_run_options(phantom_root, dataset="liver_ct"))
-    log = proc.stdout + proc.stderr
-    assert "liver" in log and "BOUNDARY_IOU" in log.upper() and "kappa" in log
+    run_tool("tools/test.py", LIVER, str(ckpt), "--tta", "--work-dir", str(tmp_path / "w"), "--out", str(out),
+             *small_run_options(phantom_root, dataset="liver_ct"))
+    m = mm_test_metrics(tmp_path / "w")
+    assert_organ_metrics(m, ("background", "liver"))
+    assert_values_in(m, ["BOUNDARY_IOU.liver"], 0.0, 100.0)
     _check_masks(out, phantom_root / "liver_ct" / "ann_dir" / "test")
 
 

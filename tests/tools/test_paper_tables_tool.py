@@ -7,7 +7,7 @@ import csv
 
 import numpy as np
 import pytest
-from conftest import run_tool
+from tests.conftest import run_tool
 
 from organseg_plugins.core.io.atomic import atomic_imwrite_png
 

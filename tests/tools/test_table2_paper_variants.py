@@ -7,12 +7,11 @@ MACs, the paper's "FLOPs (B)"): two variants in the default run, the others in t
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
-from conftest import REPO
 
-TOOL = REPO / "tools" / "analysis" / "complexity.py"
+from organseg_plugins.mm.analysis import complexity
+from tests.conftest import REPO
+
 PAPER = REPO / "configs" / "spleen" / "baselines" / "paper"
 
 #: paper variant -> (paper Params (M), paper FLOPs (B)), Tables 2-3 as printed
@@ -25,14 +24,6 @@ TABLE = {
     "segnext_mscan-b_paper-head256_spleen-512x512": (26.74, 28.62),
     "segnext_mscan-l_paper-head256_spleen-512x512": (45.11, 49.49),
 }
-
-
-@pytest.fixture(scope="module")
-def tool():
-    spec = importlib.util.spec_from_file_location("organseg_complexity_tool_paper", TOOL)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_every_paper_variant_is_listed():
@@ -50,17 +41,17 @@ def test_paper_variant_loads(name):
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))
-def test_paper_variant_params_match_the_paper(tool, name):
-    model = tool.build_inference_model(str(PAPER / f"{name}.py"))
+def test_paper_variant_params_match_the_paper(name):
+    model = complexity.build_inference_model(str(PAPER / f"{name}.py"))
     params = sum(p.numel() for p in model.parameters()) / 1e6
     paper = TABLE[name][0]
     assert abs(params - paper) / paper < 0.02, (name, params, paper)
 
 
-def test_torchvision_aspp_head_equals_torchvision_deeplabv3(tool):
+def test_torchvision_aspp_head_equals_torchvision_deeplabv3():
     """The R50 variant has exactly the parameters of torchvision's deeplabv3_resnet50 (2 classes, no aux head)."""
     tv = pytest.importorskip("torchvision.models.segmentation")
-    ours = tool.build_inference_model(str(PAPER / "deeplabv3_r50_paper-torchvision_spleen-512x512.py"))
+    ours = complexity.build_inference_model(str(PAPER / "deeplabv3_r50_paper-torchvision_spleen-512x512.py"))
     ref = tv.deeplabv3_resnet50(weights=None, weights_backbone=None, num_classes=2, aux_loss=False)
     assert sum(p.numel() for p in ours.parameters()) == sum(p.numel() for p in ref.parameters())
 
@@ -71,8 +62,8 @@ FAST_FLOPS = ("segformer_mit-b2_paper-decoder768_spleen-512x512", "segnext_mscan
 
 @pytest.mark.parametrize("name", [n if n in FAST_FLOPS else pytest.param(n, marks=pytest.mark.slow)
                                   for n in sorted(TABLE)])
-def test_paper_variant_flops_match_the_paper(tool, name):
+def test_paper_variant_flops_match_the_paper(name):
     """Counter MACs (the paper's "FLOPs (B)") at 512x512 within 2% of the printed value."""
-    (row,) = tool.analyse([str(PAPER / f"{name}.py")], (512, 512))
+    (row,) = complexity.analyse([str(PAPER / f"{name}.py")], (512, 512))
     paper = TABLE[name][1]
-    assert abs(row[tool.STD_COL] - paper) / paper < 0.02, (name, row[tool.STD_COL], paper)
+    assert abs(row[complexity.STD_COL] - paper) / paper < 0.02, (name, row[complexity.STD_COL], paper)

@@ -7,11 +7,37 @@ import re
 
 import pytest
 import torch
-from conftest import run_tool
 
 from organseg_plugins.core.cli import EXIT_USER_ERROR
+from organseg_plugins.core.io.tables import read_csv_rows
+from tests.conftest import run_tool
 
 CFG = "configs/liver/mask_rcnn_R_101_FPN_liver_phantom.yaml"
+
+
+TABLE6 = ("MaskIoU", "BoundaryIoU", "TrimapIoU", "Fmeasure")
+
+
+def _organ_tables(log: str) -> list[dict[str, float]]:
+    """Each organ-mask table OrganMaskEvaluator printed: {metric: mean (%)}, in order."""
+    means = re.findall(r"\|\s+(MaskIoU|BoundaryIoU|TrimapIoU|Fmeasure)\s+\|\s+(\S+)\s+\|", log)
+    tables: list[dict[str, float]] = []
+    for name, value in means:
+        if name == "MaskIoU":
+            tables.append({})
+        tables[-1][name] = float(value)
+    return tables
+
+
+def _check_organ_table(table: dict[str, float], per_image_csv) -> None:
+    """The printed means are finite percentages, and the means of the per-image CSV's columns."""
+    assert sorted(table) == sorted(TABLE6), table
+    rows = read_csv_rows(per_image_csv)
+    assert rows, per_image_csv
+    for name in TABLE6:
+        values = [float(r[name]) for r in rows if math.isfinite(float(r[name]))]
+        assert math.isfinite(table[name]) and 0 <= table[name] <= 100, (name, table)
+        assert table[name] == pytest.approx(sum(values) / len(values), abs=0.006), (name, table, values)
 
 
 def opts(phantom_root, out):
@@ -36,10 +62,9 @@ def test_train_two_iterations_then_eval_only(phantom_root, tmp_path):
     log = proc.stdout + proc.stderr
     assert "Evaluation results for segm" in log or "No predictions from the model" in log, log[-3000:]
     assert re.search(r"copypaste: Task: segm", log), log[-3000:]
-    # the liver paper's Table 6 metrics next to COCO AP
-    for name in ("MaskIoU", "BoundaryIoU", "TrimapIoU", "Fmeasure"):
-        assert re.search(rf"\|\s+{name}\s+\|\s+[0-9.]+\s+\|", log), name
-    assert (out / "inference" / "organ_masks_per_image.csv").is_file()
+    # the liver paper's Table 6 metrics next to COCO AP: percentages, the means of the per-image CSV
+    (table,) = _organ_tables(log)
+    _check_organ_table(table, out / "inference" / "organ_masks_per_image.csv")
 
 
 def test_missing_data_root_is_clear(tmp_path):
@@ -68,8 +93,10 @@ def test_tta_after_training_and_with_eval_only(phantom_root, tmp_path):
     log = proc.stdout + proc.stderr
     assert "Running inference with test-time augmentation" in log, log[-3000:]
     # the organ-mask table twice: the plain evaluation, then the one with TTA
-    assert len(re.findall(r"\|\s+MaskIoU\s+\|\s+[0-9.]+\s+\|", log)) == 2, log[-3000:]
-    assert (out / "inference_TTA" / "organ_masks_per_image.csv").is_file()
+    tables = _organ_tables(log)
+    assert len(tables) == 2, log[-3000:]
+    _check_organ_table(tables[0], out / "inference" / "organ_masks_per_image.csv")
+    _check_organ_table(tables[1], out / "inference_TTA" / "organ_masks_per_image.csv")
 
 
 def test_tta_on_an_unsupported_architecture_is_one_line(phantom_root, tmp_path):

@@ -13,22 +13,18 @@ volume estimation from 2D ultrasound images" (Med Image Anal; arXiv 2411.11190),
         --result "Linear regression on length" single work_dirs/linreg/<ts>/volume_per_case.csv \\
         --views data/phantom/spleen_views --split test --out table.md
 
-The scores are :mod:`organseg_plugins.core.spleen3d.mrva_scores`'s (also the ``deepspv_mrva`` layout of
-``tools/analysis/paper_tables.py``, which reads the same CSVs from work dirs).
+The table is :func:`organseg_plugins.core.paper_tables.deepspv.deepspv_csv_table`, the module of the
+``deepspv_mrva`` layout of ``tools/analysis/paper_tables.py`` (which reads the same CSVs from work dirs).
 Exit status 0, or 2 with one ``error:`` line naming a missing or malformed CSV.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 
 from organseg_plugins.core.cli import cli_main
-from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.atomic import atomic_write_text
-from organseg_plugins.core.spleen3d import VolumeScores, ellipsoid_scores, read_case_scores
-
-VIEWS = ("single", "dual")
+from organseg_plugins.core.paper_tables.deepspv import deepspv_csv_table
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -42,36 +38,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def markdown(table: dict[str, dict[str, VolumeScores]]) -> str:
-    """The table: one row per method, MRVA and coverage per view (``-``: not run, ``n/a``: no interval)."""
-
-    def cell(v: float | None, missing: str) -> str:
-        return missing if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"
-
-    lines = ["| Method | MRVA single view (%) | MRVA dual view (%) | 95% CI coverage single (%) | "
-             "95% CI coverage dual (%) | cases |", "|---|---|---|---|---|---|"]
-    for method, per_view in table.items():
-        m = [cell(per_view[v].mrva, "-") if v in per_view else "-" for v in VIEWS]
-        c = [cell(per_view[v].coverage, "n/a") if v in per_view else "-" for v in VIEWS]
-        n = "/".join(str(per_view[v].cases) for v in VIEWS if v in per_view)
-        lines.append(f"| {method} | {m[0]} | {m[1]} | {c[0]} | {c[1]} | {n} |")
-    return "\n".join(lines) + "\n"
-
-
 @cli_main
 def main(argv: list[str] | None = None) -> None:
     """Build and print the table."""
     args = parse_args(argv)
-    if not args.result and not args.views:
-        raise OrgansegInputError("nothing to tabulate: give --result METHOD VIEW CSV and/or --views")
-    table: dict[str, dict[str, VolumeScores]] = {}
-    for method, view, path in args.result:
-        if view not in VIEWS:
-            raise OrgansegInputError(f"{path}: view must be 'single' or 'dual', got {view!r}")
-        table.setdefault(method, {})[view] = read_case_scores(path)
-    if args.views:
-        table["Ellipsoid formula 0.523 LWT"] = {"dual": ellipsoid_scores(args.views, args.split)}
-    text = markdown(table)
+    text = deepspv_csv_table(args.result, args.views, args.split)
     print(text, end="")
     if args.out:
         atomic_write_text(args.out, text)

@@ -6,19 +6,19 @@
 The CSVs are per-image tables such as ``OrganSegMetric(csv_file=...)`` writes with tools/test.py (columns
 img_path, class, iou, dice, precision, recall); images are matched by file name and an image missing from one
 table is an error naming it. t = mean(d) / (s_d / sqrt(n)) with p from scipy (= scipy.stats.ttest_rel(model,
-baseline, alternative="greater")). Prints a Markdown table (and writes it with --out). See
-organseg_plugins.core.paired_stats.
+baseline, alternative="greater")). Prints a Markdown table (and writes it with --out). The same test between
+benchmark runs is the p-value columns of ``paper_tables.py --layout aru_net_table4``; both are
+:mod:`organseg_plugins.core.paper_tables.aru_net` (:func:`paired_ttest_table` here).
+Exit status 0, or 2 with one ``error:`` line.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from organseg_plugins.core.cli import cli_main
-from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.atomic import atomic_write_text
-from organseg_plugins.core.paired_stats import match_scores, paired_ttest, read_scores, ttest_markdown
+from organseg_plugins.core.paper_tables.aru_net import paired_ttest_table
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -39,15 +39,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the tests and print the table; return the exit status."""
     a = parse_args(argv)
-    names = a.names or [Path(f).stem for f in [a.model, *a.baselines]]
-    if len(names) != 1 + len(a.baselines):
-        raise OrgansegInputError(f"--names needs {1 + len(a.baselines)} names (model + baselines), got {len(names)}")
-    model = read_scores(a.model, a.metric, a.key, a.cls)
-    rows = []
-    for name, path in zip(names[1:], a.baselines):
-        _, x, y = match_scores(model, read_scores(path, a.metric, a.key, a.cls), a.model, path)
-        rows.append((name, paired_ttest(x, y, a.alternative)))
-    table = ttest_markdown(names[0], rows, a.metric)
+    table = paired_ttest_table(a.model, a.baselines, a.metric, a.key, a.cls, a.names, a.alternative)
     print(table, end="")
     if a.out:
         atomic_write_text(a.out, table)

@@ -3,7 +3,7 @@
     python tools/analysis/paper_tables.py work_dirs/bench_spleen --layout spleen_table2 --out tables/
     python tools/analysis/paper_tables.py work_dirs/liver_d2 work_dirs/liver_unet --layout liver_table6 \\
         --methods "Mask R-CNN" "U-Net" --out tables/
-    python tools/analysis/paper_tables.py work_dirs/bench_busi --layout aru_net_table4 --reference ARU-Net \
+    python tools/analysis/paper_tables.py work_dirs/bench_busi --layout aru_net_table4 --reference ARU-Net \\
         --out tables/
     python tools/analysis/paper_tables.py work_dirs/bench_spleen_views --layout deepspv_mrva --out tables/
     python tools/analysis/paper_tables.py --list-layouts
@@ -18,9 +18,10 @@ for medical ultrasound image segmentation", Sci Rep 15:22155, Table 4: two-class
 the one-sided paired t-test p-values of the first method, or ``--reference``, against each baseline) and
 ``deepspv_mrva`` (Yuan et al. 2025, "DeepSPV: a deep learning pipeline for 3D spleen volume estimation from 2D
 ultrasound images", Med Image Anal: MRVA and 95% interval coverage per view, from ``volume_per_case.csv``; a
-run's view is the word single/dual in its method or config name). k-fold runs are mean +- std over folds; the pooled per-image means follow as a
-table of their own. The spleen layout's params (M) / FLOPs (G) come from ``tools/analysis/complexity.py``'s
-``analyse`` on each method's config at ``--shape`` (``--no-complexity`` leaves them blank).
+run's view is the word single/dual in its method or config name). k-fold runs are mean +- std over folds; the
+pooled per-image means follow as a table of their own. The spleen layout's params (M) / FLOPs (G) come from
+:func:`organseg_plugins.mm.analysis.complexity.add_run_complexity` on each method's config at ``--shape``
+(``--no-complexity`` leaves them blank). The work is :func:`organseg_plugins.core.paper_tables.write.write_paper_table`.
 Writes ``OUT/<layout>.md``, ``.csv`` and ``.tex`` and prints the Markdown.
 Exit status 0 on success, 2 on a user error (e.g. a missing work dir) printed as one ``error:`` line.
 """
@@ -28,55 +29,14 @@ Exit status 0 on success, 2 on a user error (e.g. a missing work dir) printed as
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import os
-import os.path as osp
 
 from organseg_plugins.core.cli import cli_main
-from organseg_plugins.core.errors import OrgansegInputError
-from organseg_plugins.core.io.atomic import atomic_write_text
-from organseg_plugins.core.paper_tables import (
-    build_table,
-    collect_runs,
-    get_layout,
-    layout_names,
-    read_run,
-    to_csv,
-    to_latex,
-    to_markdown,
-)
-
-
-def _complexity_module():
-    path = osp.join(osp.dirname(osp.abspath(__file__)), "complexity.py")
-    spec = importlib.util.spec_from_file_location("organseg_complexity_tool", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def add_complexity(runs, shape: tuple[int, int]) -> None:
-    """Set ``run.extra["params_m"/"flops_g"]`` from the complexity tool (once per config)."""
-    import logging
-
-    from mmengine.logging import MMLogger
-
-    MMLogger.get_current_instance().setLevel(logging.ERROR)
-    tool = _complexity_module()
-    cache: dict[str, dict] = {}
-    for run in runs:
-        if not run.config:
-            continue
-        if run.config not in cache:
-            if not osp.isfile(run.config):
-                raise OrgansegInputError(f"{run.work_dir}/job.json: config not found: {run.config}")
-            cache[run.config] = tool.analyse([run.config], shape)[0]
-        row = cache[run.config]
-        run.extra["params_m"] = row[tool.PARAMS_COL]
-        run.extra["flops_g"] = row[tool.STD_COL]
+from organseg_plugins.core.paper_tables.records import RunRecord
+from organseg_plugins.core.paper_tables.write import layouts_text, write_paper_table
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("work_dirs", nargs="*", help="benchmark work roots, job dirs or plain work dirs")
     p.add_argument("--layout", default="spleen_table2", help="table layout (see --list-layouts)")
@@ -96,29 +56,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 @cli_main
 def main(argv: list[str] | None = None) -> int:
+    """Write the table and print it (or the layouts); return the exit status."""
     args = parse_args(argv)
     if args.list_layouts:
-        for name in layout_names():
-            print(f"{name}: {get_layout(name).title}")
+        print(layouts_text())
         return 0
-    layout = get_layout(args.layout)
-    if args.reference is not None and layout.compare is None:
-        raise OrgansegInputError(f"--reference: layout {layout.name!r} has no cross-method (p-value) columns")
-    plain = [d for d in args.work_dirs if osp.isdir(d) and not any(
-        osp.isfile(osp.join(d, x, y, "state.json")) for x in os.listdir(d) if osp.isdir(osp.join(d, x))
-        for y in os.listdir(osp.join(d, x)) if osp.isdir(osp.join(d, x, y)))]
-    if args.methods and len(plain) == len(args.work_dirs) and len(args.methods) == len(plain):
-        runs = [read_run(d, m) for d, m in zip(args.work_dirs, args.methods, strict=True)]
-    else:
-        runs = collect_runs(args.work_dirs)
-    if layout.needs_complexity and not args.no_complexity:
-        add_complexity(runs, tuple(args.shape))
-    table = build_table(layout, runs, args.methods, reference=args.reference)
-    out = args.out or args.work_dirs[0]
-    for ext, text in (("md", to_markdown(table)), ("csv", to_csv(table)), ("tex", to_latex(table))):
-        atomic_write_text(osp.join(out, f"{layout.name}.{ext}"), text)
-    print(to_markdown(table))
-    print(f"written: {osp.join(out, layout.name)}.{{md,csv,tex}}")
+
+    def complexity(runs: list[RunRecord]) -> None:  # mmseg is imported only when a layout has these columns
+        from organseg_plugins.mm.analysis.complexity import add_run_complexity
+
+        add_run_complexity(runs, tuple(args.shape))
+
+    written = write_paper_table(args.work_dirs, args.layout, args.methods, args.reference, args.out,
+                                complexity=None if args.no_complexity else complexity)
+    print(written.report())
     return 0
 
 

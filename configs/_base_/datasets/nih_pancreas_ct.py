@@ -12,7 +12,7 @@ data_root = "data/nih_pancreas/fold0"
 crop_size = (512, 512)
 meta_keys = ("img_path", "seg_map_path", "ori_shape", "img_shape", "pad_shape", "scale_factor", "flip",
              "flip_direction", "reduce_zero_label", "spacing_mm", "case_id", "slice_index", "num_slices",
-             "spacing_z_mm", "spacing_row_mm", "spacing_col_mm", "origin", "direction")
+             "spacing_z_mm", "spacing_row_mm", "spacing_col_mm", "origin", "direction", "storage_direction")
 
 train_pipeline = [
     dict(type="LoadImageFromFile", color_type="grayscale"),

@@ -7,10 +7,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..errors import OrgansegInputError
+from ..io.layout import SPLITS
 
 __all__ = ["SPLITS", "case_id_from_name", "split_for_name", "parse_fractions"]
-
-SPLITS: tuple[str, ...] = ("train", "val", "test")
 
 def case_id_from_name(name: str, pattern: str | re.Pattern[str]) -> str:
     """Case (patient) id of a file name, from a regular expression.

@@ -28,10 +28,20 @@ Output (:class:`~organseg_plugins.core.io.layout.MMSegLayoutWriter`)::
     OUT/meta.csv                           CT_VOLUME_META_COLUMNS, one row per slice
     OUT/annotations/instances_{split}.json COCO instances
 
+Every volume is read by :mod:`organseg_plugins.core.io.volumes` in the canonical LPS orientation
+(``(z, y, x)``, +x patient Left, +y Posterior, +z Superior), whatever its format and storage order: slice
+``KKKK`` is ``array[KKKK]`` (axial, displayed radiologically, slice 0 the most inferior), the same array
+``tools/infer.py`` cuts from the same file, so a model trained on NIH DICOM and tested on MSD NIfTI sees
+the anatomy the same way round. DICOM files are found by content (UID names without ``.dcm``); other
+files in a series folder are reported (warnings naming them) and skipped.
+
 ``meta.csv`` carries what the per-volume evaluator needs to rebuild each volume (case id, slice
 index, number of slices, spacing z/row/column) and to write predictions back with the source geometry
-(origin, direction). A label whose geometry differs from its image is refused (one line naming both
-files); an empty label volume is reported, and converted.
+(``origin``, ``direction`` of the canonical grid, ``storage_direction`` of the file as stored). A label
+in the same physical space as its image but stored with another axis order or direction (nibabel-based
+tools next to a DICOM series) is put on the image's grid (:func:`~organseg_plugins.core.io.volumes.
+label_on_image_grid`); a label in another physical space is refused (one line naming both files); an
+empty label volume is reported, and converted.
 """
 
 from __future__ import annotations
@@ -46,10 +56,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OrgansegInputError
-from ..io.dicom import apply_window
+from ..io.dicom import apply_window, is_dicom_file
 from ..io.layout import MMSegLayoutWriter
 from ..io.paths import check_output_dir, require_dir, safe_stem
-from ..io.volumes import check_same_geometry, is_hidden_junk, read_label_volume, read_volume, volume_stem
+from ..io.volumes import is_hidden_junk, read_label_volume, read_volume, volume_stem
 from .cases import split_for_name
 from .report import ConversionReport, progress_iter
 
@@ -64,7 +74,7 @@ CT_WINDOWS: dict[str, tuple[float, float]] = {"pancreas": (-100.0, 240.0), "live
 CT_VOLUME_META_COLUMNS = (
     "filename", "split", "case_id", "slice_index", "num_slices", "has_organ", "spacing_mm", "spacing_row_mm",
     "spacing_col_mm", "spacing_z_mm", "window_lo_hu", "window_hi_hu", "height", "width", "origin", "direction",
-    "source_file", "label_file",
+    "storage_direction", "source_file", "label_file",
 )
 
 LAYOUTS = ("auto", "nih", "sliver07", "msd")
@@ -96,9 +106,10 @@ def standard_kfold(name: str) -> dict:
 
 
 def _series_dir(case_dir: Path) -> Path:
-    """The one folder under ``case_dir`` holding DICOM files (TCIA nests study/series folders)."""
+    """The one folder under ``case_dir`` holding DICOM files, recognised by content (TCIA nests study/series
+    folders and names files by UID, e.g. ``1-001.dcm`` or ``CT.1.3.12.2.1107.5.1.4.16573``)."""
     dirs = sorted({p.parent for p in case_dir.rglob("*") if p.is_file() and not is_hidden_junk(p)
-                   and p.suffix.lower() in (".dcm", "")})
+                   and is_dicom_file(p)})
     if not dirs:
         raise OrgansegInputError(f"{case_dir}: no DICOM files")
     if len(dirs) > 1:
@@ -250,14 +261,16 @@ def convert_ct_volumes(
             if case.label is None:
                 raise OrgansegInputError(f"{case.image}: no label file for case {case.case_id}")
             image = read_volume(case.image)
-            label = read_label_volume(case.label, labels)
-            check_same_geometry(image, label)
+            label = read_label_volume(case.label, labels, like=image)
         except OrgansegInputError as exc:
             msg = str(exc)
             src = str(case.image)
             report.error(case.image, msg[len(src) + 2:] if msg.startswith(src + ": ") else msg)
             report.skipped += 1
             continue
+        for note in image.warnings:
+            path, _, msg = note.partition(": ")
+            report.warn(path, msg)
         mask = label.array
         if not mask.any():
             report.warn(case.label, f"empty label volume (no {category} voxel): all slices converted, empty masks")
@@ -271,6 +284,7 @@ def convert_ct_volumes(
             "spacing_row_mm": _fmt(sy), "spacing_col_mm": _fmt(sx), "spacing_z_mm": _fmt(sz),
             "window_lo_hu": _fmt(lo), "window_hi_hu": _fmt(hi), "height": image.shape[1], "width": image.shape[2],
             "origin": " ".join(_fmt(v) for v in image.origin), "direction": " ".join(_fmt(v) for v in image.direction),
+            "storage_direction": " ".join(_fmt(v) for v in (image.storage_direction or image.direction)),
             "source_file": Path(case.image).relative_to(root_p).as_posix() if Path(case.image).is_relative_to(root_p) else str(case.image),
             "label_file": Path(case.label).relative_to(root_p).as_posix() if Path(case.label).is_relative_to(root_p) else str(case.label),
         }

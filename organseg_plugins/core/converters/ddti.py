@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+from ..io.layout import SPLITS
 from ..io.paths import require_dir
 from .lesion_pairs import LesionItem, write_lesion_items
 from .masks_coco import pair_images_masks
@@ -27,7 +28,7 @@ def convert_ddti(root: str | os.PathLike, out_dir: str | os.PathLike, overwrite:
     require_dir(base / "images", "DDTI images folder")
     report = ConversionReport(dry_run=dry_run)
     items = []
-    for split in ("train", "val", "test"):
+    for split in SPLITS:
         if not (base / "images" / split).is_dir():
             continue
         for img, masks in pair_images_masks(base / "images" / split, base / "masks" / split, "", False, report):

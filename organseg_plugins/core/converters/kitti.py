@@ -41,7 +41,7 @@ from ..io.images import IMAGE_EXTS, read_image_file
 from ..io.layout import MMSegLayoutWriter
 from ..io.paths import check_output_dir, list_files, require_dir, safe_stem
 from .cases import SPLITS, split_for_name
-from .report import ConversionReport, progress_iter
+from .report import ConversionReport, progress_iter, without_source
 
 __all__ = [
     "KittiLabel",
@@ -51,6 +51,8 @@ __all__ = [
     "semantic_from_rgb",
     "kitti_object_masks",
     "convert_kitti",
+    "run_kitti_conversion",
+    "KittiConvertOptions",
     "KITTI_META_COLUMNS",
 ]
 
@@ -242,6 +244,319 @@ def _find_label_file(folder: Path, item_id: str) -> Path | None:
     return p if p.is_file() else None
 
 
+@dataclass(frozen=True)
+class KittiConvertOptions:
+    """What :func:`run_kitti_conversion` does besides its paths and class (defaults as :func:`convert_kitti`).
+
+    Attributes:
+        split: Default split name.
+        polygons: COCO polygons instead of compressed RLE.
+        keep_instances: One annotation per KITTI instance id instead of one merged object.
+        assignment: Optional ``{case_id: split}``.
+        case_regex: Regex for the case id (see :func:`case_id_from_name`).
+        overwrite: Allow a non-empty output folder.
+        dry_run: Validate only; write nothing.
+        progress: Show a progress bar.
+    """
+
+    split: str = "train"
+    polygons: bool = False
+    keep_instances: bool = False
+    assignment: Mapping[str, str] | None = None
+    case_regex: str | None = None
+    overwrite: bool = False
+    dry_run: bool = False
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class _KittiItem:
+    """One image of the export: its subset (name and folder), KITTI item id and image file."""
+
+    subset: str
+    subset_dir: Path
+    item_id: str
+    image: Path
+
+
+@dataclass(frozen=True)
+class _KittiImage:
+    """One item read and checked: output stem, split, case id, image and object masks."""
+
+    stem: str
+    split: str
+    case_id: str | None
+    image: np.ndarray
+    objects: list[tuple[int, np.ndarray]]
+
+
+def _organ_label(
+    root: Path, class_name: str, label_colors: str | os.PathLike | None
+) -> tuple[list[KittiLabel], KittiLabel]:
+    """The export's labels and the organ's label.
+
+    Args:
+        root: The export folder.
+        class_name: Organ class name (case-insensitive).
+        label_colors: Label file (default ``root/label_colors.txt``).
+
+    Returns:
+        ``(all labels, the organ's label)``.
+
+    Raises:
+        OrgansegInputError: Bad label file, unknown class, or the class is the background (id 0).
+    """
+    labels = parse_label_colors(label_colors if label_colors is not None else root / LABEL_FILE)
+    label = find_label(labels, class_name, str(label_colors or root / LABEL_FILE))
+    if label.id == 0:
+        raise OrgansegInputError(f"class {class_name!r} has id 0, which KITTI reserves for the background")
+    return labels, label
+
+
+def _scan_subset(sub: str, sdir: Path, report: ConversionReport) -> list[_KittiItem]:
+    """The images of one subset; a repeated item id and a label map without an image are reported.
+
+    Args:
+        sub: Subset name.
+        sdir: Subset folder (holds ``image_2/`` and the label map folders).
+        report: Receives the problems (a repeated item id is skipped).
+
+    Returns:
+        The subset's items, in file order.
+    """
+    img_dir = sdir / "image_2"
+    known: set[str] = set()
+    items = []
+    for p in list_files(img_dir, IMAGE_EXTS, recursive=True):
+        item_id = p.relative_to(img_dir).with_suffix("").as_posix()
+        if item_id in known:
+            report.skip(p, f"two images with item id {item_id!r}")
+            continue
+        known.add(item_id)
+        items.append(_KittiItem(sub, sdir, item_id, p))
+    for lab_dir in ("semantic", "instance", "semantic_rgb"):
+        d = sdir / lab_dir
+        if d.is_dir():
+            for q in list_files(d, (".png",), recursive=True):
+                if q.relative_to(d).with_suffix("").as_posix() not in known:
+                    report.error(q, "label map without an image in image_2/")
+    return items
+
+
+def _read_label_maps(
+    item: _KittiItem, labels: list[KittiLabel]
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``(instance, semantic)`` label maps of an item, ``None`` where missing.
+
+    The semantic map comes from ``semantic/``, else from the colours of ``semantic_rgb/``.
+
+    Args:
+        item: The item.
+        labels: All labels (for the colours of ``semantic_rgb``).
+
+    Returns:
+        ``(instance map or None, class-id map or None)``.
+
+    Raises:
+        OrgansegInputError: Unreadable map, several differing channels, unknown colour.
+    """
+    inst_p = _find_label_file(item.subset_dir / "instance", item.item_id)
+    sem_p = _find_label_file(item.subset_dir / "semantic", item.item_id)
+    rgb_p = _find_label_file(item.subset_dir / "semantic_rgb", item.item_id)
+    instance = _read_map(inst_p) if inst_p else None
+    if sem_p:
+        return instance, _read_map(sem_p)
+    if rgb_p:
+        return instance, semantic_from_rgb(read_image_file(rgb_p, cv2.IMREAD_COLOR), labels, str(rgb_p))
+    return instance, None
+
+
+def _item_objects(
+    item: _KittiItem,
+    size: tuple[int, int],
+    labels: list[KittiLabel],
+    label: KittiLabel,
+    keep_instances: bool,
+    report: ConversionReport,
+) -> list[tuple[int, np.ndarray]]:
+    """The organ's objects on one image, from its label maps checked against the image size.
+
+    Args:
+        item: The item.
+        size: The image's ``(height, width)``.
+        labels: All labels.
+        label: The organ's label.
+        keep_instances: One object per instance id.
+        report: Receives the notes and warnings (class id beyond the labels, instance id 0).
+
+    Returns:
+        ``[(instance_id, mask)]`` as :func:`kitti_object_masks` (empty without label files).
+
+    Raises:
+        OrgansegInputError: Unreadable maps, size mismatch, semantic/instance disagreement.
+    """
+    h, w = size
+    instance, semantic = _read_label_maps(item, labels)
+    for nm, arr in (("instance", instance), ("semantic", semantic)):
+        if arr is not None and arr.shape[:2] != (h, w):
+            raise OrgansegInputError(f"{nm} map {arr.shape[1]}x{arr.shape[0]} differs from the image "
+                                     f"size {w}x{h}")
+    if semantic is not None and int(semantic.max()) >= len(labels):
+        report.warn(item.image, f"semantic map has class id {int(semantic.max())} beyond the "
+                                f"{len(labels)} labels of {LABEL_FILE}")
+    if instance is None and semantic is None:
+        report.note("image without label files (CVAT writes none for unannotated images): empty mask")
+        return []
+    objs = kitti_object_masks(label.id, instance, semantic, keep_instances, str(item.image))
+    if keep_instances and any(iid == 0 for iid, _ in objs) and instance is not None:
+        report.warn(item.image, "instance id 0 (KITTI: not an individual instance) kept as an ordinary object")
+    return objs
+
+
+def _load_item(
+    item: _KittiItem,
+    labels: list[KittiLabel],
+    label: KittiLabel,
+    names: Mapping[str, str],
+    opts: KittiConvertOptions,
+    report: ConversionReport,
+) -> _KittiImage:
+    """Read and check one item: output name, split, image and the organ's objects.
+
+    Args:
+        item: The item.
+        labels: All labels.
+        label: The organ's label.
+        names: ``{output stem: image file}`` of the items converted so far.
+        opts: Conversion options.
+        report: Receives the notes and warnings of :func:`_item_objects`.
+
+    Returns:
+        The checked item.
+
+    Raises:
+        OrgansegInputError: Name collision, no split, unreadable image or maps, size mismatch,
+            semantic/instance disagreement.
+    """
+    stem = safe_stem(item.item_id)
+    if stem in names:
+        raise OrgansegInputError(f"output name {stem}.png collides with {names[stem]}")
+    default = _SUBSET_SPLITS.get(item.subset.lower(), opts.split)
+    sp, case_id = split_for_name(item.item_id, default, opts.assignment, opts.case_regex)
+    img = read_image_file(item.image)
+    objs = _item_objects(item, img.shape[:2], labels, label, opts.keep_instances, report)
+    return _KittiImage(stem, sp, case_id, img, objs)
+
+
+def _add_image(
+    item: _KittiItem, loaded: _KittiImage, label: KittiLabel, writer: MMSegLayoutWriter, report: ConversionReport
+) -> None:
+    """Add one checked item to the writer: the image (PNG bytes copied), the union mask, the objects.
+
+    Args:
+        item: The item.
+        loaded: It, read and checked.
+        label: The organ's label (named in the notes).
+        writer: The layout writer.
+        report: Receives the notes (no organ, one object in several regions) and the converted count.
+    """
+    h, w = loaded.image.shape[:2]
+    union = np.zeros((h, w), np.uint8)
+    for _, m in loaded.objects:
+        union |= m
+    n_parts = int(cv2.connectedComponents(union, connectivity=8)[0] - 1) if union.any() else 0
+    if not union.any():
+        report.note(f"image without {label.name}")
+    if n_parts > 1 and len(loaded.objects) == 1:
+        report.note(f"{label.name} in several regions kept as one object")
+    row = {"case_id": loaded.case_id, "kitti_subset": item.subset, "kitti_id": item.item_id,
+           "n_objects": len(loaded.objects), "n_parts": n_parts, "height": h, "width": w}
+    png = item.image.read_bytes() if item.image.suffix.lower() == ".png" and not writer.dry_run else None
+    writer.add(loaded.split, loaded.stem, loaded.image, union, row, objects=[m for _, m in loaded.objects],
+               image_bytes=png)
+    report.converted += 1
+
+
+def _convert_items(
+    items: list[_KittiItem],
+    labels: list[KittiLabel],
+    label: KittiLabel,
+    writer: MMSegLayoutWriter,
+    opts: KittiConvertOptions,
+    report: ConversionReport,
+) -> None:
+    """Read, check and add every item; a bad item is reported and skipped, the rest converted.
+
+    Args:
+        items: The items of every subset.
+        labels: All labels.
+        label: The organ's label.
+        writer: The layout writer.
+        opts: Conversion options.
+        report: Receives the per-image problems and counts.
+    """
+    names: dict[str, str] = {}
+    for item in progress_iter(items, opts.progress, "kitti->coco", len(items)):
+        try:
+            loaded = _load_item(item, labels, label, names, opts, report)
+        except OrgansegInputError as exc:
+            report.skip(item.image, without_source(exc, item.image))
+            continue
+        if loaded.split not in SPLITS:
+            report.warn(item.image, f"split {loaded.split!r} is not one of {SPLITS}")
+        names[loaded.stem] = str(item.image)
+        _add_image(item, loaded, label, writer, report)
+
+
+def run_kitti_conversion(
+    root: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    class_name: str,
+    options: KittiConvertOptions | None = None,
+    label_colors: str | os.PathLike | None = None,
+) -> ConversionReport:
+    """Convert a CVAT KITTI 1.0 segmentation export to the MMSeg layout + COCO instances.
+
+    The option-object form of :func:`convert_kitti` (same input, output and report): the subsets
+    are scanned (:func:`_scan_subset`), every item is read and checked (:func:`_load_item`) and
+    added (:func:`_add_image`); then COCO and ``meta.csv``.
+
+    Args:
+        root: The export folder (holds ``label_colors.txt``).
+        out_dir: Output folder (outside ``root``; empty unless ``options.overwrite``).
+        class_name: Organ class name in ``label_colors.txt`` (e.g. ``"liver"``).
+        options: What to do (default: :class:`KittiConvertOptions` ``()``).
+        label_colors: Label file (default ``root/label_colors.txt``).
+
+    Returns:
+        The :class:`ConversionReport` (``extra``: images and annotations per split).
+
+    Raises:
+        OrgansegInputError: Bad root/label file/class name or output folder (whole-run problems).
+    """
+    opts = options if options is not None else KittiConvertOptions()
+    root_p = require_dir(root, "KITTI export folder")
+    labels, label = _organ_label(root_p, class_name, label_colors)
+    subsets = find_kitti_subsets(root_p)
+    out = Path(out_dir)
+    check_output_dir(out, [root_p], overwrite=opts.overwrite or opts.dry_run)
+    report = ConversionReport(dry_run=opts.dry_run)
+    items = [item for sub, sdir in subsets.items() for item in _scan_subset(sub, sdir, report)]
+    if not items:
+        raise OrgansegInputError(f"{root_p}: no images in any image_2/ folder")
+    writer = MMSegLayoutWriter(out, opts.dry_run)
+    _convert_items(items, labels, label, writer, opts, report)
+    cat = {"id": 1, "name": label.name, "supercategory": "organ"}
+    info = {"description": f"organseg_plugins KITTI->COCO {label.name} {{split}}"}
+    n_anns, warns = writer.finish(KITTI_META_COLUMNS, [cat], opts.polygons, info)
+    for file_name, msg in warns:
+        report.warn(file_name, msg)
+    report.outputs += writer.outputs
+    report.extra["images per split"] = writer.images_per_split()
+    report.extra["annotations per split"] = n_anns
+    return report
+
+
 def convert_kitti(
     root: str | os.PathLike,
     out_dir: str | os.PathLike,
@@ -257,6 +572,10 @@ def convert_kitti(
     progress: bool = True,
 ) -> ConversionReport:
     """Convert a CVAT KITTI 1.0 segmentation export to the MMSeg layout + COCO instances.
+
+    Keyword form of :func:`run_kitti_conversion`: ``split``, ``polygons``, ``keep_instances``,
+    ``assignment``, ``case_regex``, ``overwrite``, ``dry_run`` and ``progress`` are the fields of
+    :class:`KittiConvertOptions`, documented there.
 
     Output (``<stem>`` is the KITTI item id with ``/`` replaced by ``_``)::
 
@@ -278,15 +597,9 @@ def convert_kitti(
         root: The export folder (holds ``label_colors.txt``).
         out_dir: Output folder (outside ``root``; empty unless ``overwrite``).
         class_name: Organ class name in ``label_colors.txt`` (e.g. ``"liver"``).
-        split: Default split name.
-        polygons: COCO polygons instead of compressed RLE.
-        keep_instances: One annotation per KITTI instance id instead of one merged object.
-        assignment: Optional ``{case_id: split}``.
-        case_regex: Regex for the case id (see :func:`case_id_from_name`).
         label_colors: Label file (default ``root/label_colors.txt``).
-        overwrite: Allow a non-empty output folder.
-        dry_run: Validate only; write nothing.
-        progress: Show a progress bar.
+        split, polygons, keep_instances, assignment, case_regex, overwrite, dry_run, progress: The
+            fields of :class:`KittiConvertOptions` (same names, defaults and meaning).
 
     Returns:
         The :class:`ConversionReport` (``extra``: images and annotations per split).
@@ -294,103 +607,8 @@ def convert_kitti(
     Raises:
         OrgansegInputError: Bad root/label file/class name or output folder (whole-run problems).
     """
-    root_p = require_dir(root, "KITTI export folder")
-    labels = parse_label_colors(label_colors if label_colors is not None else root_p / LABEL_FILE)
-    label = find_label(labels, class_name, str(label_colors or root_p / LABEL_FILE))
-    if label.id == 0:
-        raise OrgansegInputError(f"class {class_name!r} has id 0, which KITTI reserves for the background")
-    subsets = find_kitti_subsets(root_p)
-    out = Path(out_dir)
-    check_output_dir(out, [root_p], overwrite=overwrite or dry_run)
-    report = ConversionReport(dry_run=dry_run)
-
-    # --- enumerate items
-    items: list[tuple[str, Path, str, Path]] = []  # (subset, subset_dir, item_id, image_path)
-    for sub, sdir in subsets.items():
-        img_dir = sdir / "image_2"
-        known = set()
-        for p in list_files(img_dir, IMAGE_EXTS, recursive=True):
-            item_id = p.relative_to(img_dir).with_suffix("").as_posix()
-            if item_id in known:
-                report.error(p, f"two images with item id {item_id!r}")
-                report.skipped += 1
-                continue
-            known.add(item_id)
-            items.append((sub, sdir, item_id, p))
-        for lab_dir in ("semantic", "instance", "semantic_rgb"):
-            d = sdir / lab_dir
-            if d.is_dir():
-                for q in list_files(d, (".png",), recursive=True):
-                    if q.relative_to(d).with_suffix("").as_posix() not in known:
-                        report.error(q, "label map without an image in image_2/")
-    if not items:
-        raise OrgansegInputError(f"{root_p}: no images in any image_2/ folder")
-
-    writer = MMSegLayoutWriter(out, dry_run)
-    names: dict[str, str] = {}
-    for sub, sdir, item_id, img_path in progress_iter(items, progress, "kitti->coco", len(items)):
-        try:
-            stem = safe_stem(item_id)
-            if stem in names:
-                raise OrgansegInputError(f"output name {stem}.png collides with {names[stem]}")
-            default = _SUBSET_SPLITS.get(sub.lower(), split)
-            sp, case_id = split_for_name(item_id, default, assignment, case_regex)
-            img = read_image_file(img_path)
-            h, w = img.shape[:2]
-            inst_p = _find_label_file(sdir / "instance", item_id)
-            sem_p = _find_label_file(sdir / "semantic", item_id)
-            rgb_p = _find_label_file(sdir / "semantic_rgb", item_id)
-            instance = _read_map(inst_p) if inst_p else None
-            if sem_p:
-                semantic = _read_map(sem_p)
-            elif rgb_p:
-                semantic = semantic_from_rgb(read_image_file(rgb_p, cv2.IMREAD_COLOR), labels, str(rgb_p))
-            else:
-                semantic = None
-            for nm, arr in (("instance", instance), ("semantic", semantic)):
-                if arr is not None and arr.shape[:2] != (h, w):
-                    raise OrgansegInputError(f"{nm} map {arr.shape[1]}x{arr.shape[0]} differs from the image "
-                                             f"size {w}x{h}")
-            if semantic is not None and int(semantic.max()) >= len(labels):
-                report.warn(img_path, f"semantic map has class id {int(semantic.max())} beyond the "
-                                      f"{len(labels)} labels of {LABEL_FILE}")
-            if instance is None and semantic is None:
-                objs: list[tuple[int, np.ndarray]] = []
-                report.note("image without label files (CVAT writes none for unannotated images): empty mask")
-            else:
-                objs = kitti_object_masks(label.id, instance, semantic, keep_instances, str(img_path))
-            if keep_instances and any(iid == 0 for iid, _ in objs) and instance is not None:
-                report.warn(img_path, "instance id 0 (KITTI: not an individual instance) kept as an ordinary object")
-        except OrgansegInputError as exc:
-            msg = str(exc)
-            prefix = f"{img_path}: "
-            report.error(img_path, msg[len(prefix):] if msg.startswith(prefix) else msg)
-            report.skipped += 1
-            continue
-        if sp not in SPLITS:
-            report.warn(img_path, f"split {sp!r} is not one of {SPLITS}")
-        names[stem] = str(img_path)
-        union = np.zeros((h, w), np.uint8)
-        for _, m in objs:
-            union |= m
-        n_parts = int(cv2.connectedComponents(union, connectivity=8)[0] - 1) if union.any() else 0
-        if not union.any():
-            report.note(f"image without {label.name}")
-        if n_parts > 1 and len(objs) == 1:
-            report.note(f"{label.name} in several regions kept as one object")
-        row = {"case_id": case_id, "kitti_subset": sub, "kitti_id": item_id, "n_objects": len(objs),
-               "n_parts": n_parts, "height": h, "width": w}
-        png = img_path.read_bytes() if img_path.suffix.lower() == ".png" and not dry_run else None
-        writer.add(sp, stem, img, union, row, objects=[m for _, m in objs], image_bytes=png)
-        report.converted += 1
-
-    cat = {"id": 1, "name": label.name, "supercategory": "organ"}
-    info = {"description": f"organseg_plugins KITTI->COCO {label.name} {{split}}"}
-    n_anns, warns = writer.finish(KITTI_META_COLUMNS, [cat], polygons, info)
-    for file_name, msg in warns:
-        report.warn(file_name, msg)
-    report.outputs += writer.outputs
-    report.extra["images per split"] = writer.images_per_split()
-    report.extra["annotations per split"] = n_anns
-    return report
-
+    options = KittiConvertOptions(
+        split=split, polygons=polygons, keep_instances=keep_instances, assignment=assignment,
+        case_regex=case_regex, overwrite=overwrite, dry_run=dry_run, progress=progress,
+    )
+    return run_kitti_conversion(root, out_dir, class_name, options, label_colors)

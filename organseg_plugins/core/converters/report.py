@@ -18,7 +18,10 @@ from typing import Any, TypeVar
 
 from ..io.atomic import atomic_write_text
 
-__all__ = ["FileIssue", "ConversionReport", "progress_iter", "EXIT_HELP", "add_common_cli_args", "print_summary"]
+__all__ = [
+    "FileIssue", "ConversionReport", "progress_iter", "EXIT_HELP", "add_common_cli_args", "print_summary",
+    "without_source",
+]
 
 _MAX_LISTED = 200
 
@@ -66,6 +69,11 @@ class ConversionReport:
         """Record a warning about ``path``."""
         self.warnings.append(FileIssue(str(path), message))
 
+    def skip(self, path: str | os.PathLike, message: str) -> None:
+        """Record an error about ``path`` and count the input as skipped."""
+        self.error(path, message)
+        self.skipped += 1
+
     def note(self, what: str, n: int = 1) -> None:
         """Count an expected event (shown in the summary, never an error)."""
         self.notes[what] = self.notes.get(what, 0) + n
@@ -109,6 +117,20 @@ class ConversionReport:
             "dry_run": self.dry_run,
             "extra": self.extra,
         }
+
+def without_source(exc: Exception, source: str | os.PathLike) -> str:
+    """The message of ``exc`` without its leading ``"<source>: "`` (a report line names the file already).
+
+    Args:
+        exc: The exception (usually an ``OrgansegInputError`` naming ``source`` first).
+        source: The input file the message may start with.
+
+    Returns:
+        ``str(exc)`` with the ``"<source>: "`` prefix removed when present, else unchanged.
+    """
+    msg, prefix = str(exc), f"{source}: "
+    return msg[len(prefix):] if msg.startswith(prefix) else msg
+
 
 def progress_iter(items: Iterable[T], enabled: bool, desc: str, total: int | None = None) -> Iterator[T]:
     """Iterate with a tqdm bar (on stderr) when ``enabled``."""

@@ -10,7 +10,7 @@ sets. :func:`convert_spleen` turns::
     LENGTHS.csv with columns filename,length_mm             radiologist lengths (filename with or
                                                             without extension)
 
-into the project's layout (as :func:`organseg_plugins.core.phantoms.write_phantom_dataset`)::
+into the project's layout (as :func:`organseg_plugins.core.phantoms.organ_slices.write_phantom_dataset`)::
 
     OUT/img_dir/{split}/<stem>.png   8-bit grey (or BGR colour when the channels differ)
     OUT/ann_dir/{split}/<stem>.png   0/1 mask
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from ..io.paths import check_output_dir, list_files, require_dir
 from ..io.tables import read_csv_rows
 from ..io.validate import as_binary_mask
 from .cases import case_id_from_name
-from .report import ConversionReport, progress_iter
+from .report import ConversionReport, progress_iter, without_source
 from .splits import fold_assignment, kfold_cases, split_cases, write_assignment
 
 __all__ = [
@@ -51,7 +52,9 @@ __all__ = [
     "ultrasound_spacing_mm",
     "dicom_to_display",
     "read_lengths_csv",
+    "SpleenConvertOptions",
     "convert_spleen",
+    "run_spleen_conversion",
 ]
 
 SPLEEN_META_COLUMNS = ("filename", "split", "patient_id", "spacing_mm", "length_mm", "height", "width")
@@ -225,6 +228,335 @@ def _read_mask(path: Path, label: int | None) -> np.ndarray:
     return as_binary_mask(read_image_file(path), str(path), label=label, allow_255=True, ndim=(2,), grey_rgb=True)
 
 
+@dataclass(frozen=True)
+class SpleenConvertOptions:
+    """What :func:`run_spleen_conversion` does besides its paths (defaults as :func:`convert_spleen`).
+
+    Attributes:
+        spacing: Pixel spacing in mm for every image (overrides the DICOM calibration; needed for
+            PNG/JPEG images).
+        patient_regex: Regex giving the patient id from the file name (default: DICOM PatientID).
+        assignment: ``{patient_id: split}``.
+        kfold: Number of folds (used when neither ``assignment`` nor ``fractions`` is given).
+        fold: Fold laid out as validation.
+        fractions: ``{split: fraction}`` for a plain seeded split instead of k-fold.
+        test_fraction: Held-out test patients in k-fold mode.
+        seed: Seed of the split.
+        mask_suffix: Mask name suffix.
+        mask_label: Foreground value of multi-label masks.
+        allow_missing_length: An image without a length is converted with an empty ``length_mm``
+            (default: it is an error and the image is skipped).
+        overwrite: Allow a non-empty output folder.
+        dry_run: Validate only.
+        progress: Show a progress bar.
+    """
+
+    spacing: float | None = None
+    patient_regex: str | None = None
+    assignment: Mapping[str, str] | None = None
+    kfold: int | None = 5
+    fold: int = 0
+    fractions: Mapping[str, float] | None = None
+    test_fraction: float = 0.0
+    seed: int = 0
+    mask_suffix: str = ""
+    mask_label: int | None = None
+    allow_missing_length: bool = False
+    overwrite: bool = False
+    dry_run: bool = False
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class _SpleenItem:
+    """One image found by the scan: the file, its patient id and its mask file."""
+
+    image: Path
+    patient: str
+    mask: Path
+
+
+def _check_inputs(
+    images_dir: str | os.PathLike, masks_dir: str | os.PathLike, opts: SpleenConvertOptions
+) -> tuple[Path, Path]:
+    """The image and mask folders, checked (and the ``spacing`` option).
+
+    Args:
+        images_dir: Folder of ultrasound images.
+        masks_dir: Folder of masks.
+        opts: Conversion options (``mask_suffix``, ``spacing``).
+
+    Returns:
+        ``(images folder, masks folder)``.
+
+    Raises:
+        OrgansegInputError: A missing folder, the same folder without a mask suffix, or a bad spacing.
+    """
+    idir = require_dir(images_dir, "images folder")
+    mdir = require_dir(masks_dir, "masks folder")
+    if idir.resolve() == mdir.resolve() and not opts.mask_suffix:
+        raise OrgansegInputError(f"images and masks are the same folder {str(idir)!r}: give a mask suffix")
+    if opts.spacing is not None:
+        _check_spacing(float(opts.spacing), "--spacing", "the command line")
+    return idir, mdir
+
+
+def _patient_id(f: Path, patient_regex: str | None) -> str:
+    """Patient id of an image: from ``patient_regex`` on its name, else its DICOM PatientID.
+
+    Raises:
+        OrgansegInputError: No regex match, or no PatientID (or not a DICOM) without a regex.
+    """
+    if patient_regex:
+        return case_id_from_name(f.name, patient_regex)
+    if not _is_dicom_name(f):
+        raise OrgansegInputError("not a DICOM, so no PatientID; give --patient-regex")
+    pid = str(read_dicom(f, stop_before_pixels=True).get("PatientID", "") or "").strip()
+    if not pid:
+        raise OrgansegInputError("no PatientID in the DICOM; give --patient-regex")
+    return pid
+
+
+def _scan_image(
+    f: Path,
+    mdir: Path,
+    lengths: Mapping[str, float],
+    lengths_csv: str | os.PathLike | None,
+    opts: SpleenConvertOptions,
+) -> _SpleenItem:
+    """Pass 1 for one image file: its mask, its patient id, and its length when lengths are given.
+
+    Args:
+        f: The image file.
+        mdir: The masks folder.
+        lengths: ``{stem: length_mm}`` (empty without a lengths CSV).
+        lengths_csv: The lengths CSV (named in the error), or ``None``.
+        opts: Conversion options (``mask_suffix``, ``patient_regex``, ``allow_missing_length``).
+
+    Returns:
+        The item to convert.
+
+    Raises:
+        OrgansegInputError: No (or several) masks, no patient id, or no length.
+    """
+    mask_p = _find_mask(mdir, f.stem, opts.mask_suffix)
+    pid = _patient_id(f, opts.patient_regex)
+    if f.stem not in lengths and lengths_csv and not opts.allow_missing_length:
+        raise OrgansegInputError(f"no length_mm for {f.stem} in {lengths_csv}")
+    return _SpleenItem(f, pid, mask_p)
+
+
+def _scan_images(
+    idir: Path,
+    mdir: Path,
+    lengths: Mapping[str, float],
+    lengths_csv: str | os.PathLike | None,
+    opts: SpleenConvertOptions,
+    report: ConversionReport,
+) -> list[_SpleenItem]:
+    """Pass 1: the images with a mask, a patient id and (if required) a length; headers only.
+
+    Args:
+        idir: The images folder.
+        mdir: The masks folder.
+        lengths: ``{stem: length_mm}``.
+        lengths_csv: The lengths CSV, or ``None``.
+        opts: Conversion options.
+        report: Receives the unusable images (errors, skipped) and the lengths without an image.
+
+    Returns:
+        The items, in file order.
+
+    Raises:
+        OrgansegInputError: Two images share a file stem.
+    """
+    files = list_files(idir)
+    if idir.resolve() == mdir.resolve():
+        files = [f for f in files if not f.stem.endswith(opts.mask_suffix)]
+    items: list[_SpleenItem] = []
+    for f in files:
+        if not (_is_dicom_name(f) or f.suffix.lower() in IMAGE_EXTS):
+            report.warn(f, "not an image or DICOM file name; ignored")
+            continue
+        try:
+            items.append(_scan_image(f, mdir, lengths, lengths_csv, opts))
+        except OrgansegInputError as exc:
+            report.skip(f, without_source(exc, f))
+    for stem in sorted(set(lengths) - {f.stem for f in files}):
+        report.warn(str(lengths_csv), f"length for {stem!r} but no such image")
+    if len({it.image.stem for it in items}) != len(items):
+        raise OrgansegInputError(f"{idir}: two images share a file stem (e.g. x.dcm and x.png)")
+    return items
+
+
+def _patient_split(patients: list[str], opts: SpleenConvertOptions) -> tuple[Any, dict[str, str]]:
+    """The patient-level split: the given assignment, a seeded split by fractions, or k folds.
+
+    Args:
+        patients: Sorted patient ids.
+        opts: Conversion options (``assignment``, ``fractions``, ``kfold``, ``fold``, ``test_fraction``,
+            ``seed``).
+
+    Returns:
+        ``(full assignment written to splits.json, {patient: split} of this run)``.
+    """
+    if opts.assignment is not None:
+        assign = dict(opts.assignment)
+        return assign, assign
+    if opts.fractions is not None:
+        assign = split_cases(patients, opts.fractions, opts.seed)
+        return assign, assign
+    full = kfold_cases(patients, int(opts.kfold or 5), opts.seed, opts.test_fraction)
+    return full, fold_assignment(full, opts.fold)
+
+
+def _read_image(f: Path, mask: np.ndarray, spacing: float | None) -> tuple[np.ndarray, float, str]:
+    """An image (8-bit grey or BGR) with its pixel spacing and where the spacing came from.
+
+    Args:
+        f: The image file (DICOM, or PNG/JPEG which needs ``spacing``).
+        mask: Its mask (picks the calibrated ultrasound region when there are several).
+        spacing: Spacing override in mm, or ``None``.
+
+    Returns:
+        ``(image, spacing_mm, origin)``.
+
+    Raises:
+        OrgansegInputError: Unreadable image, not 8-bit, or no usable spacing.
+    """
+    if _is_dicom_name(f):
+        ds = read_dicom(f)
+        img = dicom_to_display(ds, str(f))
+        if spacing is not None:
+            return img, float(spacing), "--spacing"
+        sp_mm, origin = ultrasound_spacing_mm(ds, str(f), mask if mask.shape == img.shape[:2] else None)
+        return img, sp_mm, origin
+    img = read_image_file(f)
+    if img.dtype != np.uint8:
+        raise OrgansegInputError(f"image dtype {img.dtype}; expected 8-bit")
+    if spacing is None:
+        raise OrgansegInputError("no pixel spacing for a non-DICOM image; give --spacing")
+    return img, float(spacing), "--spacing"
+
+
+def _load_item(
+    it: _SpleenItem, assign: Mapping[str, str], opts: SpleenConvertOptions
+) -> tuple[str, np.ndarray, np.ndarray, float, str]:
+    """Pass 2 for one item: split, mask, image and spacing, checked against each other.
+
+    Args:
+        it: The item.
+        assign: ``{patient: split}``.
+        opts: Conversion options (``mask_label``, ``spacing``).
+
+    Returns:
+        ``(split, image, mask, spacing_mm, spacing origin)``.
+
+    Raises:
+        OrgansegInputError: Patient not in the assignment, unreadable file, size mismatch, bad spacing.
+    """
+    if it.patient not in assign:
+        raise OrgansegInputError(f"patient {it.patient!r} is not in the split assignment")
+    mask = _read_mask(it.mask, opts.mask_label)
+    img, sp_mm, origin = _read_image(it.image, mask, opts.spacing)
+    if mask.shape != img.shape[:2]:
+        raise OrgansegInputError(f"mask {it.mask.name} is {mask.shape[1]}x{mask.shape[0]}, the image is "
+                                 f"{img.shape[1]}x{img.shape[0]} (size mismatch)")
+    return assign[it.patient], img, mask, sp_mm, origin
+
+
+def _write_images(
+    items: list[_SpleenItem],
+    assign: Mapping[str, str],
+    lengths: Mapping[str, float],
+    writer: MMSegLayoutWriter,
+    opts: SpleenConvertOptions,
+    report: ConversionReport,
+) -> dict[str, set[str]]:
+    """Pass 2: read, check and add every item to the layout writer.
+
+    Args:
+        items: The items from pass 1.
+        assign: ``{patient: split}``.
+        lengths: ``{stem: length_mm}``.
+        writer: The layout writer.
+        opts: Conversion options.
+        report: Receives the per-image errors (skipped), warnings, notes and the converted count.
+
+    Returns:
+        ``{split: patient ids}`` of the converted images.
+    """
+    pats: dict[str, set[str]] = {}
+    for it in progress_iter(items, opts.progress, "spleen", len(items)):
+        try:
+            sp, img, mask, sp_mm, origin = _load_item(it, assign, opts)
+        except OrgansegInputError as exc:
+            report.skip(it.image, without_source(exc, it.image))
+            continue
+        report.note(f"spacing from {origin.split('[')[0]}")
+        if not mask.any():
+            report.warn(it.image, "mask is empty (no spleen)")
+        h, w = mask.shape
+        length = lengths.get(it.image.stem)
+        row = {"patient_id": it.patient, "spacing_mm": f"{sp_mm:.6f}",
+               "length_mm": "" if length is None else f"{length:.3f}", "height": h, "width": w}
+        writer.add(sp, it.image.stem, img, mask, row)
+        pats.setdefault(sp, set()).add(it.patient)
+        report.converted += 1
+    return pats
+
+
+def run_spleen_conversion(
+    images_dir: str | os.PathLike,
+    masks_dir: str | os.PathLike,
+    lengths_csv: str | os.PathLike | None,
+    out_dir: str | os.PathLike,
+    options: SpleenConvertOptions | None = None,
+) -> ConversionReport:
+    """Convert spleen ultrasound images + masks + lengths to the MMSeg layout (see module docstring).
+
+    The option-object form of :func:`convert_spleen` (same input, output and report): pass 1
+    (:func:`_scan_images`) finds masks, patients and lengths from the headers; the patients are
+    split; pass 2 (:func:`_write_images`) reads the pixels and writes; then COCO, ``meta.csv`` and
+    ``splits.json``.
+
+    Args:
+        images_dir: Folder of ultrasound DICOMs (``.dcm``/no extension) or PNG/JPEG images.
+        masks_dir: Folder of masks with the image's stem (+ ``mask_suffix``), PNG or DICOM.
+        lengths_csv: CSV ``filename,length_mm`` (``None``: no lengths; the column stays empty).
+        out_dir: Output folder (outside the inputs).
+        options: What to do (default: :class:`SpleenConvertOptions` ``()``).
+
+    Returns:
+        The :class:`ConversionReport` (``extra``: images and patients per split).
+    """
+    opts = options if options is not None else SpleenConvertOptions()
+    idir, mdir = _check_inputs(images_dir, masks_dir, opts)
+    out = Path(out_dir)
+    check_output_dir(out, [idir, mdir] + ([lengths_csv] if lengths_csv else []), overwrite=opts.overwrite or opts.dry_run)
+    lengths = read_lengths_csv(lengths_csv) if lengths_csv else {}
+    report = ConversionReport(dry_run=opts.dry_run)
+    items = _scan_images(idir, mdir, lengths, lengths_csv, opts, report)
+    if not items:
+        report.extra["images per split"] = {}
+        return report
+    full, assign = _patient_split(sorted({it.patient for it in items}), opts)
+    writer = MMSegLayoutWriter(out, opts.dry_run)
+    pats = _write_images(items, assign, lengths, writer, opts, report)
+    if writer.rows:
+        writer.finish(SPLEEN_META_COLUMNS, [{"id": 1, "name": "spleen"}],
+                      info={"description": "organseg_plugins spleen ultrasound {split}"})
+        if not opts.dry_run:
+            meta = {"seed": opts.seed, "fold": opts.fold if "val_fold" in full else None,
+                    "patient_regex": opts.patient_regex}
+            write_assignment(out / "splits.json", full, meta)
+            writer.outputs.append("splits.json")
+    report.outputs += writer.outputs
+    report.extra["images per split"] = writer.images_per_split()
+    report.extra["patients per split"] = {sp: len(p) for sp, p in sorted(pats.items())}
+    return report
+
+
 def convert_spleen(
     images_dir: str | os.PathLike,
     masks_dir: str | os.PathLike,
@@ -247,6 +579,9 @@ def convert_spleen(
 ) -> ConversionReport:
     """Convert spleen ultrasound images + masks + lengths to the MMSeg layout (see module docstring).
 
+    Keyword form of :func:`run_spleen_conversion`: the arguments after ``out_dir`` are the fields of
+    :class:`SpleenConvertOptions`, documented there.
+
     Split, by patient (a patient is never in two splits): ``assignment`` if given; else, when
     ``fractions`` is given, :func:`~.splits.split_cases`; else ``kfold``-fold cross-validation
     (default 5, the paper's 80:20) and this run lays out fold ``fold`` as train/val (held-out
@@ -257,135 +592,17 @@ def convert_spleen(
         masks_dir: Folder of masks with the image's stem (+ ``mask_suffix``), PNG or DICOM.
         lengths_csv: CSV ``filename,length_mm`` (``None``: no lengths; the column stays empty).
         out_dir: Output folder (outside the inputs).
-        spacing: Pixel spacing in mm for every image (overrides the DICOM calibration; needed for
-            PNG/JPEG images).
-        patient_regex: Regex giving the patient id from the file name (default: DICOM PatientID).
-        assignment: ``{patient_id: split}``.
-        kfold: Number of folds (used when neither ``assignment`` nor ``fractions`` is given).
-        fold: Fold laid out as validation.
-        fractions: ``{split: fraction}`` for a plain seeded split instead of k-fold.
-        test_fraction: Held-out test patients in k-fold mode.
-        seed: Seed of the split.
-        mask_suffix: Mask name suffix.
-        mask_label: Foreground value of multi-label masks.
-        allow_missing_length: An image without a length is converted with an empty ``length_mm``
-            (default: it is an error and the image is skipped).
-        overwrite: Allow a non-empty output folder.
-        dry_run: Validate only.
-        progress: Show a progress bar.
+        spacing, patient_regex, assignment, kfold, fold, fractions, test_fraction, seed, mask_suffix,
+            mask_label, allow_missing_length, overwrite, dry_run, progress: The fields of
+            :class:`SpleenConvertOptions` (same names, defaults and meaning).
 
     Returns:
         The :class:`ConversionReport` (``extra``: images and patients per split).
     """
-    idir = require_dir(images_dir, "images folder")
-    mdir = require_dir(masks_dir, "masks folder")
-    if idir.resolve() == mdir.resolve() and not mask_suffix:
-        raise OrgansegInputError(f"images and masks are the same folder {str(idir)!r}: give a mask suffix")
-    if spacing is not None:
-        _check_spacing(float(spacing), "--spacing", "the command line")
-    out = Path(out_dir)
-    inputs = [idir, mdir] + ([lengths_csv] if lengths_csv else [])
-    check_output_dir(out, inputs, overwrite=overwrite or dry_run)
-    lengths = read_lengths_csv(lengths_csv) if lengths_csv else {}
-    report = ConversionReport(dry_run=dry_run)
-
-    # ---- pass 1: images, patient ids (headers only)
-    items: list[tuple[Path, str, Path]] = []  # (image, patient, mask)
-    files = list_files(idir)
-    if idir.resolve() == mdir.resolve():
-        files = [f for f in files if not f.stem.endswith(mask_suffix)]
-    for f in files:
-        if not (_is_dicom_name(f) or f.suffix.lower() in IMAGE_EXTS):
-            report.warn(f, "not an image or DICOM file name; ignored")
-            continue
-        try:
-            mask_p = _find_mask(mdir, f.stem, mask_suffix)
-            if patient_regex:
-                pid = case_id_from_name(f.name, patient_regex)
-            elif _is_dicom_name(f):
-                pid = str(read_dicom(f, stop_before_pixels=True).get("PatientID", "") or "").strip()
-                if not pid:
-                    raise OrgansegInputError("no PatientID in the DICOM; give --patient-regex")
-            else:
-                raise OrgansegInputError("not a DICOM, so no PatientID; give --patient-regex")
-            if f.stem not in lengths and lengths_csv and not allow_missing_length:
-                raise OrgansegInputError(f"no length_mm for {f.stem} in {lengths_csv}")
-        except OrgansegInputError as exc:
-            msg = str(exc)
-            report.error(f, msg[len(str(f)) + 2:] if msg.startswith(f"{f}: ") else msg)
-            report.skipped += 1
-            continue
-        items.append((f, pid, mask_p))
-    stems = {f.stem for f, _, _ in items}
-    for stem in sorted(set(lengths) - {f.stem for f in files}):
-        report.warn(str(lengths_csv), f"length for {stem!r} but no such image")
-    if len(stems) != len(items):
-        raise OrgansegInputError(f"{idir}: two images share a file stem (e.g. x.dcm and x.png)")
-    if not items:
-        report.extra["images per split"] = {}
-        return report
-
-    # ---- split by patient
-    patients = sorted({pid for _, pid, _ in items})
-    if assignment is not None:
-        assign = dict(assignment)
-        full: Any = assign
-    elif fractions is not None:
-        assign = split_cases(patients, fractions, seed)
-        full = assign
-    else:
-        full = kfold_cases(patients, int(kfold or 5), seed, test_fraction)
-        assign = fold_assignment(full, fold)
-
-    writer = MMSegLayoutWriter(out, dry_run)
-    pats: dict[str, set[str]] = {}
-    for f, pid, mask_p in progress_iter(items, progress, "spleen", len(items)):
-        src = str(f)
-        try:
-            if pid not in assign:
-                raise OrgansegInputError(f"patient {pid!r} is not in the split assignment")
-            sp = assign[pid]
-            mask = _read_mask(mask_p, mask_label)
-            if _is_dicom_name(f):
-                ds = read_dicom(f)
-                img = dicom_to_display(ds, src)
-                if spacing is not None:
-                    sp_mm, origin = float(spacing), "--spacing"
-                else:
-                    sp_mm, origin = ultrasound_spacing_mm(ds, src, mask if mask.shape == img.shape[:2] else None)
-            else:
-                img = read_image_file(f)
-                if img.dtype != np.uint8:
-                    raise OrgansegInputError(f"image dtype {img.dtype}; expected 8-bit")
-                if spacing is None:
-                    raise OrgansegInputError("no pixel spacing for a non-DICOM image; give --spacing")
-                sp_mm, origin = float(spacing), "--spacing"
-            if mask.shape != img.shape[:2]:
-                raise OrgansegInputError(f"mask {mask_p.name} is {mask.shape[1]}x{mask.shape[0]}, the image is "
-                                         f"{img.shape[1]}x{img.shape[0]} (size mismatch)")
-        except OrgansegInputError as exc:
-            msg = str(exc)
-            report.error(f, msg[len(src) + 2:] if msg.startswith(src + ": ") else msg)
-            report.skipped += 1
-            continue
-        report.note(f"spacing from {origin.split('[')[0]}")
-        if not mask.any():
-            report.warn(f, "mask is empty (no spleen)")
-        h, w = mask.shape
-        length = lengths.get(f.stem)
-        row = {"patient_id": pid, "spacing_mm": f"{sp_mm:.6f}",
-               "length_mm": "" if length is None else f"{length:.3f}", "height": h, "width": w}
-        writer.add(sp, f.stem, img, mask, row)
-        pats.setdefault(sp, set()).add(pid)
-        report.converted += 1
-    if writer.rows:
-        writer.finish(SPLEEN_META_COLUMNS, [{"id": 1, "name": "spleen"}],
-                      info={"description": "organseg_plugins spleen ultrasound {split}"})
-        if not dry_run:
-            meta = {"seed": seed, "fold": fold if "val_fold" in full else None, "patient_regex": patient_regex}
-            write_assignment(out / "splits.json", full, meta)
-            writer.outputs.append("splits.json")
-    report.outputs += writer.outputs
-    report.extra["images per split"] = writer.images_per_split()
-    report.extra["patients per split"] = {sp: len(p) for sp, p in sorted(pats.items())}
-    return report
+    options = SpleenConvertOptions(
+        spacing=spacing, patient_regex=patient_regex, assignment=assignment, kfold=kfold, fold=fold,
+        fractions=fractions, test_fraction=test_fraction, seed=seed, mask_suffix=mask_suffix,
+        mask_label=mask_label, allow_missing_length=allow_missing_length, overwrite=overwrite,
+        dry_run=dry_run, progress=progress,
+    )
+    return run_spleen_conversion(images_dir, masks_dir, lengths_csv, out_dir, options)

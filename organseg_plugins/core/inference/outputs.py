@@ -1,6 +1,6 @@
 """Outputs of ``tools/infer.py``: the masks (PNG 0/1 per slice, or NIfTI with the source geometry), overlays, and
 one CSV row per slice of the organ's area (mm^2 when the spacing is known), its length (mm; the project's
-measurement, :func:`organseg_plugins.core.measure.max_feret_diameter`) and, for volumes, the volume (mL)."""
+measurement, :func:`organseg_plugins.core.metrics.length.max_feret_diameter`) and, for volumes, the volume (mL)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from organseg_plugins.core.metrics.length import max_feret_diameter
+
 from ..io.atomic import atomic_imwrite_png
-from ..measure import max_feret_diameter
+from ..io.volume_write import write_nifti
+from ..io.volumes import stack_slices
 from ..metrics.size import mask_volume
 from .inputs import InferenceInput
 
@@ -47,7 +50,7 @@ def measure_rows(item: InferenceInput, masks: list[np.ndarray]) -> list[dict[str
                      "length_mm": "" if sp is None else f"{max_feret_diameter(m.astype(np.uint8), sp):.4f}",
                      "volume_ml": ""})
     if item.is_volume:
-        vol = np.stack([m.astype(np.uint8) for m in masks])
+        vol = stack_slices([m.astype(np.uint8) for m in masks], case=item.source)
         known = sp is not None and item.slice_thickness is not None
         ml = mask_volume(vol, (item.slice_thickness, *sp)) / 1000.0 if known else None
         rows.append({"input": item.name, "slice": "all", "area_px": int(vol.sum()), "area_mm2": "",
@@ -59,26 +62,22 @@ def write_masks(item: InferenceInput, masks: list[np.ndarray], out_dir: str | os
                 overlays: bool = True, nifti_masks: bool = True) -> list[str]:
     """Write the masks (and overlays) of one input; returns the files written.
 
-    2-D inputs and DICOM: ``<out>/masks/<name>[_<k>].png`` (0/1). NIfTI: ``<out>/masks/<name>.nii.gz`` with the
-    source affine and header (uint8; ``nifti_masks=False``: PNG slices instead). Overlays: ``<out>/overlays/<name>[_<k>].png``.
+    2-D inputs and DICOM: ``<out>/masks/<name>[_<k>].png`` (0/1). Volume files (NIfTI, MetaImage, NRRD):
+    ``<out>/masks/<name>.nii.gz`` (uint8) with the source geometry: the slices are stacked back into the
+    canonical volume and written in the source file's voxel order with its affine
+    (:func:`organseg_plugins.core.io.volume_write.write_nifti`), so the mask overlays the input voxel for voxel
+    in 3D Slicer or ITK-SNAP (``nifti_masks=False``: PNG slices instead). Overlays:
+    ``<out>/overlays/<name>[_<k>].png``.
     """
     out = Path(out_dir)
     written = []
     several = len(masks) > 1
-    nifti = item.kind == "nifti" and nifti_masks
+    nifti = item.kind in ("nifti", "volume") and nifti_masks and item.volume is not None
     if nifti:
-        import nibabel as nib
-
-        vol = np.stack([m.astype(np.uint8) for m in masks], axis=2)
-        header = item.header["header"].copy()
-        header.set_data_dtype(np.uint8)
-        header["scl_slope"], header["scl_inter"] = 1.0, 0.0
-        path = out / "masks" / f"{item.name}.nii.gz"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp.nii.gz")
-        nib.save(nib.Nifti1Image(vol, item.header["affine"], header), str(tmp))
-        os.replace(tmp, path)
-        written.append(str(path))
+        assert item.volume is not None
+        vol = item.volume.with_array(stack_slices([m.astype(np.uint8) for m in masks], item.volume.shape[0],
+                                                  item.source))
+        written.append(str(write_nifti(vol, out / "masks" / f"{item.name}.nii.gz", np.uint8)))
     for k, (img, m) in enumerate(zip(item.slices, masks, strict=True)):
         stem = f"{item.name}_{k:04d}" if several else item.name
         if not nifti:

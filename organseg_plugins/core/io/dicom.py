@@ -6,6 +6,11 @@
   projected on the cross product of the ImageOrientationPatient directions), else by
   InstanceNumber, else by file name.
 * **DICOM-SEG**: binary segment frames with their referenced SOP instances and positions.
+* **Recognition by content**, never by the file name (:func:`is_dicom_file`): the 128-byte preamble
+  followed by ``DICM``, or, for files written without a preamble, a first element in group 0002/0008
+  that pydicom's reader (``force=True``) reads into a dataset with DICOM identifying elements. Files
+  named by UID (``CT.1.3.12.2.1107.5.1.4.16573``) or without a suffix are found;
+  :func:`split_dicom_files` lists the files of a folder that are not DICOM, so that callers report them.
 
 pydicom is imported lazily; every error names the file.
 """
@@ -26,7 +31,8 @@ from .validate import as_binary_mask
 __all__ = [
     "DEFAULT_WINDOW_LEVEL", "DEFAULT_WINDOW_WIDTH", "WINDOW_PRESETS", "SEG_SOP_CLASS_UID",
     "rescale_to_hu", "apply_window", "read_dicom", "pixel_array", "dataset_to_hu", "pixel_spacing_mm",
-    "DicomSlice", "slice_normal", "slice_from_dataset", "sort_slices", "SegFrames", "read_dicom_seg", "is_seg",
+    "DicomSlice", "slice_normal", "slice_from_dataset", "sort_slices", "order_positions", "SegFrames",
+    "read_dicom_seg", "is_seg", "is_dicom_file", "split_dicom_files",
 ]
 
 DEFAULT_WINDOW_LEVEL = 50.0
@@ -74,11 +80,79 @@ def apply_window(hu: np.ndarray, level: float = DEFAULT_WINDOW_LEVEL, width: flo
     x = (np.asarray(hu, dtype=np.float64) - lo) / float(width)
     return np.rint(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
 
+#: Elements of which a force-read, preamble-less file must hold one to count as DICOM.
+_IDENTIFYING = ("SOPClassUID", "SOPInstanceUID", "Modality", "SeriesInstanceUID", "StudyInstanceUID")
+
+
+def _has_preamble(head: bytes) -> bool:
+    return len(head) >= 132 and head[128:132] == b"DICM"
+
+
+def _force_read(path: Path, stop_before_pixels: bool = True) -> Any | None:
+    """pydicom's reader with ``force=True`` on a preamble-less file; ``None`` if it is not DICOM."""
+    pydicom = _pydicom()
+    try:
+        ds = pydicom.dcmread(str(path), force=True, stop_before_pixels=stop_before_pixels)
+        if not any(k in ds for k in _IDENTIFYING):
+            return None
+    except Exception:  # noqa: BLE001 - any failure of a forced read means "not DICOM"
+        return None
+    meta = getattr(ds, "file_meta", None)
+    if meta is not None and "TransferSyntaxUID" not in meta:
+        from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+        # a raw data set has no file meta: its encoding is what the reader found
+        meta.TransferSyntaxUID = (ImplicitVRLittleEndian if ds.is_implicit_VR else
+                                  ExplicitVRLittleEndian if ds.is_little_endian else ExplicitVRBigEndian)
+    return ds
+
+
+def _plausible_raw_start(head: bytes) -> bool:
+    """The first element of a preamble-less data set: group 0002 or 0008, little or big endian."""
+    if len(head) < 8:
+        return False
+    return int.from_bytes(head[:2], "little") in (0x0002, 0x0008) or int.from_bytes(head[:2], "big") in (0x0002, 0x0008)
+
+
+def is_dicom_file(path: str | os.PathLike) -> bool:
+    """Whether a file is DICOM, judged by its content (never by its name).
+
+    A DICOM Part 10 file has a 128-byte preamble followed by ``DICM``; a file without the preamble
+    (older or raw data sets) counts as DICOM when its first element is in group 0002 or 0008 and
+    pydicom's reader with ``force=True`` reads it into a data set with an identifying element
+    (SOPClassUID, SOPInstanceUID, Modality, Series/StudyInstanceUID).
+
+    Args:
+        path: Any file.
+
+    Returns:
+        ``True`` for a DICOM file; ``False`` for anything else, a missing, empty or unreadable file.
+    """
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(132)
+    except OSError:
+        return False
+    if _has_preamble(head):
+        return True
+    return _plausible_raw_start(head) and _force_read(p) is not None
+
+
+def split_dicom_files(files: Sequence[str | os.PathLike]) -> tuple[list[Path], list[Path]]:
+    """Split files by content into ``(DICOM files, other files)`` (see :func:`is_dicom_file`), order kept."""
+    dicom, other = [], []
+    for f in files:
+        (dicom if is_dicom_file(f) else other).append(Path(f))
+    return dicom, other
+
+
 def read_dicom(path: str | os.PathLike, stop_before_pixels: bool = False) -> Any:
-    """``pydicom.dcmread`` with errors that name the file.
+    """``pydicom.dcmread`` with errors that name the file; preamble-less files are read with ``force``.
 
     Raises:
-        OrgansegInputError: Missing, empty, or not a DICOM file (no ``DICM`` preamble), or truncated.
+        OrgansegInputError: Missing, empty, not a DICOM file (no ``DICM`` preamble and not readable
+            as a raw data set), or truncated.
     """
     pydicom = _pydicom()
     p = Path(path)
@@ -86,6 +160,13 @@ def read_dicom(path: str | os.PathLike, stop_before_pixels: bool = False) -> Any
         raise OrgansegInputError(f"{p}: file does not exist")
     if p.stat().st_size == 0:
         raise OrgansegInputError(f"{p}: file is empty (0 bytes)")
+    with open(p, "rb") as fh:
+        head = fh.read(132)
+    if not _has_preamble(head):
+        ds = _force_read(p, stop_before_pixels) if _plausible_raw_start(head) else None
+        if ds is None:
+            raise OrgansegInputError(f"{p}: not a DICOM file (no DICM preamble, and not readable as a DICOM data set)")
+        return ds
     try:
         return pydicom.dcmread(str(p), stop_before_pixels=stop_before_pixels)
     except pydicom.errors.InvalidDicomError as exc:
@@ -220,8 +301,28 @@ def slice_from_dataset(ds: Any, path: Path) -> DicomSlice:
         sl.location = float(np.dot(slice_normal(sl.orientation), sl.position))
     return sl
 
+def order_positions(orientation: Sequence[float], positions: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray]:
+    """The one ordering of DICOM planes: by position along the slice normal (row x column direction).
+
+    Args:
+        orientation: ImageOrientationPatient (6 values: row direction, column direction).
+        positions: ImagePositionPatient of each plane.
+
+    Returns:
+        ``(order, locations)``: the stable ascending order of the planes and their locations (mm along
+        the normal) in that order.
+    """
+    n = slice_normal(orientation)
+    locs = np.array([float(np.dot(n, np.asarray(p, dtype=np.float64))) for p in positions], dtype=np.float64)
+    order = np.argsort(locs, kind="stable")
+    return order, locs[order]
+
+
 def sort_slices(slices: Sequence[DicomSlice]) -> tuple[list[DicomSlice], str]:
     """Order slices by location along the normal, else InstanceNumber, else file name.
+
+    The location is :func:`slice_from_dataset`'s projection on :func:`slice_normal`, the same as
+    :func:`order_positions` (DICOM-SEG frames); ties keep the file-name order.
 
     Returns:
         ``(sorted slices, key)`` with key ``"position"``, ``"instance"`` or ``"filename"``.

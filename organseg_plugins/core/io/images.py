@@ -11,9 +11,13 @@ import numpy as np
 from ..errors import OrgansegInputError
 from .validate import as_binary_mask
 
-__all__ = ["IMAGE_EXTS", "read_image_file", "read_binary_mask"]
+__all__ = ["IMAGE_EXTS", "MASK_IMAGE_EXTS", "read_image_file", "read_binary_mask"]
 
+#: Image file endings (lower-case): the one definition, imported by every module that lists images.
 IMAGE_EXTS: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+
+#: The image endings a mask may have: :data:`IMAGE_EXTS` without the lossy JPEG (a JPEG mask is not 0/1).
+MASK_IMAGE_EXTS: tuple[str, ...] = tuple(e for e in IMAGE_EXTS if e not in (".jpg", ".jpeg"))
 
 def read_image_file(path: str | os.PathLike, flags: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
     """Read an image with OpenCV, raising a clear error for missing, empty or corrupt files.

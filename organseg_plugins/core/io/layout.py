@@ -24,7 +24,10 @@ from .atomic import atomic_imwrite_png, atomic_write_bytes, atomic_write_json
 from .coco import build_coco
 from .tables import write_csv
 
-__all__ = ["MMSegLayoutWriter"]
+__all__ = ["SPLITS", "MMSegLayoutWriter"]
+
+#: The split names of the layout (``img_dir/{split}``), in order; the one definition, imported everywhere.
+SPLITS: tuple[str, ...] = ("train", "val", "test")
 
 
 class MMSegLayoutWriter:

@@ -1,9 +1,12 @@
 """Volumes out, with their geometry: NIfTI (nibabel), MetaImage (SimpleITK), a CT DICOM series (pydicom).
 
 The inverse of :mod:`.volumes` (same :class:`~.volumes.Volume` conventions: array ``(z, y, x)``, LPS
-origin and direction). Predicted masks written with :func:`write_nifti` from the source image's
-record open aligned with the image in 3D Slicer and ITK-SNAP. Every file is written atomically
-(a temporary file in the same folder, then renamed).
+origin and direction). Every writer first restores the voxel order of the file the volume was read
+from (:meth:`~.volumes.Volume.to_storage`: flips and transpositions back from the canonical LPS
+orientation), so a predicted mask written from ``image.with_array(mask)`` has the source's affine
+(NIfTI) or origin and direction (MetaImage, DICOM) and opens aligned with the image in 3D Slicer and
+ITK-SNAP, voxel for voxel. Every file is written atomically (a temporary file in the same folder,
+then renamed).
 """
 
 from __future__ import annotations
@@ -34,16 +37,17 @@ def volume_affine_ras(vol: Volume) -> np.ndarray:
 
 
 def write_nifti(vol: Volume, path: str | os.PathLike, dtype: type | str | None = None) -> Path:
-    """Write a volume as ``.nii`` or ``.nii.gz`` (sform and qform = its geometry), atomically.
+    """Write a volume as ``.nii`` or ``.nii.gz`` (sform and qform = its source geometry), atomically.
 
     Args:
-        vol: The volume (e.g. ``image.with_array(predicted_mask)``).
+        vol: The volume (e.g. ``image.with_array(predicted_mask)``); written in its storage order.
         path: Output file.
         dtype: Stored type (default: the array's).
     """
     import nibabel as nib
 
     p = Path(path)
+    vol = vol.to_storage()
     arr = np.asarray(vol.array if dtype is None else vol.array.astype(dtype))
     img = nib.Nifti1Image(np.ascontiguousarray(arr.transpose(2, 1, 0)), volume_affine_ras(vol))
     img.set_qform(img.affine, code=1)
@@ -55,10 +59,12 @@ def write_nifti(vol: Volume, path: str | os.PathLike, dtype: type | str | None =
 
 
 def write_metaimage(vol: Volume, path: str | os.PathLike) -> Path:
-    """Write a MetaImage ``.mhd`` + ``.raw`` pair (or one ``.mha``) with SimpleITK; both files renamed into place."""
+    """Write a MetaImage ``.mhd`` + ``.raw`` pair (or one ``.mha``) with SimpleITK, in the volume's storage order;
+    both files renamed into place."""
     import SimpleITK as sitk
 
     p = Path(path)
+    vol = vol.to_storage()
     if p.suffix.lower() not in (".mhd", ".mha"):
         raise OrgansegInputError(f"{p}: a MetaImage file ends in .mhd or .mha")
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +83,8 @@ def write_dicom_series(vol: Volume, folder: str | os.PathLike, series_uid: str |
                        patient_id: str = "PHANTOM", intercept: float = -1024.0) -> list[Path]:
     """Write a HU volume as a CT DICOM series, one file per slice (``IM_0001.dcm`` ...), slope 1.
 
-    Stored value = ``round(HU - intercept)`` as uint16 (clipped). ImagePositionPatient of slice ``k`` =
+    Stored value = ``round(HU - intercept)`` as uint16 (clipped). The volume is written in its storage
+    order (:meth:`~.volumes.Volume.to_storage`). ImagePositionPatient of slice ``k`` =
     ``origin + k * spacing_z * direction[:, 2]``; ImageOrientationPatient = the x and y direction columns.
 
     Returns:
@@ -89,6 +96,7 @@ def write_dicom_series(vol: Volume, folder: str | os.PathLike, series_uid: str |
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
+    vol = vol.to_storage()
     d = vol.direction_matrix()
     series_uid = series_uid or generate_uid()
     study_uid = generate_uid()

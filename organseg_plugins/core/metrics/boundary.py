@@ -15,10 +15,11 @@ from typing import Literal
 from numpy.typing import ArrayLike
 
 from ..errors import OrgansegInputError
-from .davis import boundary_precision_recall_f_davis
+from .davis import davis_prf
 from .pair import MaskPair
 
-__all__ = ["FMethod", "boundary_iou", "trimap_iou", "boundary_precision_recall_f", "boundary_f_measure"]
+__all__ = ["FMethod", "boundary_iou", "trimap_iou", "boundary_precision_recall_f", "boundary_prf_of_pair",
+           "boundary_f_measure"]
 
 def boundary_iou(
     pred: ArrayLike, gt: ArrayLike, dilation_ratio: float = 0.02, width: int | None = None
@@ -102,7 +103,20 @@ def boundary_precision_recall_f(
     Returns:
         ``(precision, recall, f)``, each in [0, 1].
     """
-    pair = MaskPair(pred, gt)
+    return boundary_prf_of_pair(MaskPair(pred, gt), tolerance, tolerance_ratio, method)
+
+
+def boundary_prf_of_pair(
+    pair: MaskPair,
+    tolerance: float | None = None,
+    tolerance_ratio: float = 0.008,
+    method: FMethod = "auto",
+) -> tuple[float, float, float]:
+    """The kernel of :func:`boundary_precision_recall_f` on an existing :class:`~.pair.MaskPair`.
+
+    DAVIS reads the pair's crop (:func:`~.davis.davis_prf`), the distance variant its cached pixel
+    distances between the voxel surfaces; arguments as :func:`boundary_precision_recall_f`.
+    """
     if _f_method(method, pair.ndim) == "davis":
         if tolerance is not None:
             if not (math.isfinite(tolerance) and tolerance >= 0):
@@ -112,7 +126,7 @@ def boundary_precision_recall_f(
             if not (math.isfinite(tolerance_ratio) and 0 <= tolerance_ratio < 1):
                 raise OrgansegInputError(f"tolerance_ratio must be in [0, 1), got {tolerance_ratio}")
             bound_th = tolerance_ratio
-        return boundary_precision_recall_f_davis(pred, gt, bound_th)
+        return davis_prf(pair, bound_th)
     return pair.boundary_prf(tolerance, tolerance_ratio)
 
 

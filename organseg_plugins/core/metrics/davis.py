@@ -5,7 +5,9 @@ toolkit (``davis2017-evaluation``, ``davis2017/metrics.py``: ``f_measure`` and `
 boundary extraction (``seg2bmap``, 1-pixel boundaries offset half a pixel towards the origin) and
 disk-dilation matching differ from the "boundary F within a pixel tolerance" of
 :mod:`organseg_plugins.core.metrics`; numbers are only comparable when computed the same way.
-This module is a standalone, vectorised re-implementation (numpy + OpenCV) of that definition.
+This module is a standalone, vectorised re-implementation (numpy + OpenCV) of that definition,
+computed on the union crop of a :class:`~.pair.MaskPair` (:func:`davis_prf`, the kernel that
+:func:`~.suite.compute_all` shares), with the image-border rules carried over to the crop.
 
 References:
     Perazzi, Pont-Tuset, McWilliams, Van Gool, Gross, Sorkine-Hornung (2016). "A Benchmark Dataset
@@ -49,8 +51,9 @@ from numpy.typing import ArrayLike
 
 from ..errors import OrgansegInputError
 from ..io.validate import as_binary_mask
+from .pair import MaskPair
 
-__all__ = ["seg2bmap", "boundary_precision_recall_f_davis", "boundary_f_measure_davis", "davis_bound_pix"]
+__all__ = ["seg2bmap", "boundary_precision_recall_f_davis", "boundary_f_measure_davis", "davis_bound_pix", "davis_prf"]
 
 
 def _as_mask_2d(mask: ArrayLike, name: str) -> np.ndarray:
@@ -155,24 +158,67 @@ def boundary_precision_recall_f_davis(
     g = _as_mask_2d(gt, "gt")
     if p.shape != g.shape:
         raise OrgansegInputError(f"pred and gt must have the same shape, got {p.shape} and {g.shape}")
-    radius = davis_bound_pix(p.shape, bound_th)
-    bp, bg = seg2bmap(p), seg2bmap(g)
-    n_p, n_g = int(np.count_nonzero(bp)), int(np.count_nonzero(bg))
+    davis_bound_pix(p.shape, bound_th)  # refuse a bad bound_th even for empty masks
+    return davis_prf(MaskPair.from_validated(p, g), bound_th)
+
+
+def _crop_bmap(c: np.ndarray, box: list[tuple[int, int]], shape: tuple[int, ...]) -> np.ndarray:
+    """:func:`seg2bmap` of the full mask, on the framed crop ``c`` of the pair (one row/column shorter).
+
+    The crop holds the union's bounding box inside a 1-pixel zero frame, so every boundary pixel of
+    the full map lies in it, except that the frame must behave like the image border where the box
+    touches it: below / right of the image DAVIS replicates the last row / column (so the frame is
+    replaced by a copy), and the frame row above / column left of the image does not exist (its
+    boundary pixels are dropped). Elsewhere the frame is real background, as in the image.
+    """
+    (y0, y1), (x0, x1) = box
+    if y1 == shape[0] - 1 or x1 == shape[1] - 1:
+        c = c.copy()
+        if y1 == shape[0] - 1:
+            c[-1, :] = c[-2, :]
+        if x1 == shape[1] - 1:
+            c[:, -1] = c[:, -2]
+    a = c[:-1, :-1]
+    b = (a != c[:-1, 1:]) | (a != c[1:, :-1]) | (a != c[1:, 1:])
+    if y0 == 0:
+        b[0, :] = False
+    if x0 == 0:
+        b[:, 0] = False
+    return b
+
+
+def davis_prf(pair: MaskPair, bound_th: float = 0.008) -> tuple[float, float, float]:
+    """DAVIS ``(precision, recall, F)`` of a 2-D :class:`~.pair.MaskPair`, computed on its crop.
+
+    The kernel behind :func:`boundary_precision_recall_f_davis` and :func:`~.suite.compute_all`.
+    Only boundary pixels are read and only boundary pixels feed the dilations, so working on the
+    union crop is exact (``cv2.dilate`` ignores pixels outside the array).
+
+    Args:
+        pair: a 2-D mask pair (the image diagonal is that of ``pair.shape``).
+        bound_th: tolerance: pixels if ``>= 1``, else a fraction of the image diagonal.
+
+    Returns:
+        ``(precision, recall, f)``, floats in [0, 1].
+    """
+    if pair.ndim != 2:
+        raise OrgansegInputError(f"the DAVIS boundary F-measure is defined on 2-D masks, got shape {pair.shape}")
+    radius = davis_bound_pix(pair.shape, bound_th)
+    if pair.box is None:
+        n_p = n_g = 0
+    else:
+        assert pair.p is not None and pair.g is not None
+        bp, bg = _crop_bmap(pair.p, pair.box, pair.shape), _crop_bmap(pair.g, pair.box, pair.shape)
+        n_p, n_g = int(np.count_nonzero(bp)), int(np.count_nonzero(bg))
     if n_p == 0 or n_g == 0:
         prec = 1.0 if n_p == 0 else 0.0
         rec = 1.0 if n_g == 0 else 0.0
     else:
-        # Only boundary pixels are read and only boundary pixels feed the dilations, so cropping to
-        # the bounding box of both boundary maps is exact (cv2.dilate ignores pixels outside).
-        rows = np.flatnonzero((bp | bg).any(axis=1))
-        cols = np.flatnonzero((bp | bg).any(axis=0))
-        crop = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
-        bp_c, bg_c = bp[crop], bg[crop]
         kernel = _disk(radius)
-        p_dil = cv2.dilate(np.ascontiguousarray(bp_c, dtype=np.uint8), kernel) != 0
-        g_dil = cv2.dilate(np.ascontiguousarray(bg_c, dtype=np.uint8), kernel) != 0
-        prec = np.count_nonzero(bp_c & g_dil) / n_p
-        rec = np.count_nonzero(bg_c & p_dil) / n_g
+        g_dil = cv2.dilate(bg.view(np.uint8), kernel).view(np.bool_)
+        p_dil = cv2.dilate(bp.view(np.uint8), kernel).view(np.bool_)
+        prec = np.count_nonzero(bp & g_dil) / n_p
+        rec = np.count_nonzero(bg & p_dil) / n_g
     f = 2.0 * prec * rec / (prec + rec) if prec + rec > 0 else 0.0
     return float(prec), float(rec), float(f)
 

@@ -1,7 +1,10 @@
 """A validated (pred, gt) pair with lazily computed, cached crops, surfaces and distances.
 
-Every metric family (overlap, surface, boundary) reads the same :class:`MaskPair`, so the whole
-suite for one pair crops once, computes each surface once and each distance set once.
+Every metric family (overlap, surface distances, NSD, the boundary scores including DAVIS F) reads
+the same :class:`MaskPair`: the masks are validated once, cropped once (union bounding box plus a
+zero frame), each surface is extracted once and each distance map / distance set computed once.
+The single-metric functions build a pair and call the same pair-based kernel as
+:func:`~.suite.compute_all`, so every metric has one implementation.
 """
 
 from __future__ import annotations
@@ -16,17 +19,16 @@ from numpy.typing import ArrayLike
 from ..errors import OrgansegInputError
 from ..io.validate import Spacing, as_binary_mask, as_spacing
 from .geometry import (
-    edt_px_2d,
+    directed_distances,
+    distance_map,
     erode_box,
-    exact_px,
-    nearest_distances,
     padded_crop,
-    slice_sq_maps,
     sparse_min_sq,
     surface,
     union_box,
+    uses_maps,
 )
-from .surface_dice import surfel_surface_distances, weighted_percentile
+from .surfels import surfels_of_crops, weighted_percentile
 
 __all__ = ["MaskPair", "Confusion", "Spacing", "HD95Mode", "ASDMode", "Convention", "TOL_EPS", "safe_div", "as_bool_mask"]
 
@@ -50,8 +52,26 @@ class MaskPair:
     """A validated (pred, gt) pair with lazily computed, cached intermediate results."""
 
     def __init__(self, pred: ArrayLike, gt: ArrayLike, spacing: Spacing = None) -> None:
-        p = as_bool_mask(pred, "pred")
-        g = as_bool_mask(gt, "gt")
+        """Validate both masks (the one validator), check shapes and spacing, crop once.
+
+        Args:
+            pred: binary prediction, 2-D ``(H, W)`` or 3-D ``(D, H, W)``.
+            gt: binary ground truth, same shape.
+            spacing: voxel size in mm, one float or one per axis; None = 1.
+
+        Raises:
+            OrgansegInputError: non-binary masks, shape mismatch, not 2-D/3-D, or invalid spacing.
+        """
+        self._setup(as_bool_mask(pred, "pred"), as_bool_mask(gt, "gt"), spacing)
+
+    @classmethod
+    def from_validated(cls, p: np.ndarray, g: np.ndarray, spacing: Spacing = None) -> MaskPair:
+        """A pair of bool masks that the caller already passed through the validator (no second check)."""
+        pair = cls.__new__(cls)
+        pair._setup(p, g, spacing)
+        return pair
+
+    def _setup(self, p: np.ndarray, g: np.ndarray, spacing: Spacing) -> None:
         if p.shape != g.shape:
             raise OrgansegInputError(f"shape mismatch: pred has shape {p.shape} but gt has shape {g.shape}")
         if p.ndim not in (2, 3):
@@ -63,16 +83,20 @@ class MaskPair:
         self.size: int = int(p.size)
         self.spacing: tuple[float, ...] = as_spacing(spacing, p.ndim)
         self.isotropic: bool = all(s == self.spacing[0] for s in self.spacing)
-        box = union_box(p, g)
-        if box is None:
+        #: inclusive index range per axis of the union's bounding box (None: both masks empty);
+        #: ``self.p`` / ``self.g`` are the masks on that box inside a 1-voxel zero frame
+        self.box: list[tuple[int, int]] | None = union_box(p, g)
+        self.p: np.ndarray | None
+        self.g: np.ndarray | None
+        if self.box is None:
             self.p = self.g = None
             self.n_p = self.n_g = self.tp = 0
         else:
-            self.p = padded_crop(p, box)
-            self.g = padded_crop(g, box)
+            self.p = padded_crop(p, self.box)
+            self.g = padded_crop(g, self.box)
             self.n_p = int(np.count_nonzero(self.p))
             self.n_g = int(np.count_nonzero(self.g))
-            self.tp = int(np.count_nonzero(self.p & self.g))
+            self.tp = int(np.count_nonzero(np.logical_and(self.p, self.g)))
 
     # ---- overlap -------------------------------------------------------------------------
 
@@ -134,39 +158,39 @@ class MaskPair:
 
     @cached_property
     def surfaces(self) -> tuple[np.ndarray, np.ndarray]:
+        """Voxel surfaces ``S(M) = M XOR erode(M, cross)`` of pred and gt on the framed crop."""
         assert self.p is not None and self.g is not None
         return surface(self.p), surface(self.g)
 
     @cached_property
-    def maps(self) -> tuple[np.ndarray, np.ndarray]:
-        """Distance maps to the surface of pred and of gt, over the crop.
-
-        2-D: Euclidean pixel distances (float32, OpenCV). 3-D: per-slice squared in-plane pixel
-        distances (:func:`_slice_sq_maps`).
-        """
-        sp, sg = self.surfaces
-        if self.ndim == 2:
-            return edt_px_2d(sp), edt_px_2d(sg)
-        return slice_sq_maps(sp), slice_sq_maps(sg)
+    def map_p(self) -> np.ndarray:
+        """Pixel distance map to the surface of pred over the crop (see :func:`~.geometry.distance_map`)."""
+        return distance_map(self.surfaces[0])
 
     @cached_property
-    def surface_points(self) -> tuple[np.ndarray, np.ndarray]:
-        sp, sg = self.surfaces
-        return np.argwhere(sp), np.argwhere(sg)
+    def map_g(self) -> np.ndarray:
+        """Pixel distance map to the surface of gt over the crop (see :func:`~.geometry.distance_map`)."""
+        return distance_map(self.surfaces[1])
 
-    def dists_3d(self, wz: float, wyx: float) -> tuple[np.ndarray, np.ndarray]:
-        q_p, q_g = self.maps
-        pts_p, pts_g = self.surface_points
-        return np.sqrt(sparse_min_sq(q_g, pts_p, wz, wyx)), np.sqrt(sparse_min_sq(q_p, pts_g, wz, wyx))
+    @property
+    def maps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pixel distance maps to the surface of pred and of gt, over the crop.
+
+        2-D: Euclidean pixel distances (float32, OpenCV). 3-D: per-slice squared in-plane pixel
+        distances (:func:`~.geometry.slice_sq_maps`).
+        """
+        return self.map_p, self.map_g
+
+    @cached_property
+    def surface_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Flat indices (into the crop) of the surface voxels of pred and of gt, in scan order."""
+        sp, sg = self.surfaces
+        return np.flatnonzero(sp), np.flatnonzero(sg)
 
     @cached_property
     def dists_px(self) -> tuple[np.ndarray, np.ndarray]:
         """(d(P->G), d(G->P)) in pixels (float64). Requires both masks non-empty."""
-        sp, sg = self.surfaces
-        if self.ndim == 2:
-            to_p, to_g = self.maps
-            return exact_px(to_g[sp]), exact_px(to_p[sg])
-        return self.dists_3d(1.0, 1.0)
+        return directed_distances(*self.surfaces, (1.0,) * self.ndim, self.maps, self.surface_index)
 
     @cached_property
     def dists_mm(self) -> tuple[np.ndarray, np.ndarray]:
@@ -175,11 +199,8 @@ class MaskPair:
             d_pg, d_gp = self.dists_px
             s = self.spacing[0]
             return (d_pg * s, d_gp * s) if s != 1.0 else (d_pg, d_gp)
-        if self.ndim == 3 and self.spacing[1] == self.spacing[2]:  # the usual CT/MR case
-            sz, s = self.spacing[0], self.spacing[1]
-            return self.dists_3d(sz * sz, s * s)
-        sp, sg = self.surfaces
-        return nearest_distances(sp, sg, np.asarray(self.spacing))
+        maps = self.maps if uses_maps(self.spacing) else None
+        return directed_distances(*self.surfaces, self.spacing, maps, self.surface_index)
 
     def distance_or_convention(self) -> float | None:
         """0 if both empty, inf if exactly one is empty, None if distances must be computed."""
@@ -191,8 +212,12 @@ class MaskPair:
 
     @cached_property
     def surfels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """DeepMind surfels of both crops: (d(P->G), areas of P, d(G->P), areas of G). Both non-empty."""
-        return surfel_surface_distances(self.p, self.g, self.spacing)
+        """DeepMind surfels of both crops in scan order: (d(P->G), areas of P, d(G->P), areas of G).
+
+        Requires at least one mask non-empty; a direction towards an empty surface is ``inf``.
+        """
+        assert self.p is not None and self.g is not None
+        return surfels_of_crops(self.p, self.g, self.spacing)
 
     def _weighted(
         self, convention: Convention, ones: bool = False
@@ -256,6 +281,28 @@ class MaskPair:
         d_pg, w_pg, d_gp, w_gp = self._weighted(convention, ones=True)
         return float(math.sqrt((np.dot(d_pg * d_pg, w_pg) + np.dot(d_gp * d_gp, w_gp)) / (w_pg.sum() + w_gp.sum())))
 
+    def nsd(self, tolerance: float, use_subvoxels: bool = False) -> float:
+        """Normalised surface Dice at ``tolerance`` mm (see :func:`~.surface_dice.normalized_surface_dice`).
+
+        Distances are compared with the tolerance in float32, as MONAI does, so ties at exactly
+        ``tolerance`` resolve as there.
+        """
+        tol = float(tolerance)
+        if not (math.isfinite(tol) and tol > 0):
+            raise OrgansegInputError(f"tolerance must be positive and finite, got {tolerance}")
+        if self.both_empty:
+            return 1.0
+        if self.one_empty:
+            return 0.0
+        t32 = np.float32(tol)
+        if use_subvoxels:
+            d_pg, a_p, d_gp, a_g = self.surfels
+            num = a_p[d_pg.astype(np.float32) <= t32].sum() + a_g[d_gp.astype(np.float32) <= t32].sum()
+            return float(num / (a_p.sum() + a_g.sum()))
+        d_pg, d_gp = self.dists_mm
+        num = int(np.count_nonzero(d_pg.astype(np.float32) <= t32)) + int(np.count_nonzero(d_gp.astype(np.float32) <= t32))
+        return num / (d_pg.size + d_gp.size)
+
     # ---- boundary scores (pixel units) ---------------------------------------------------
 
     @property
@@ -276,11 +323,22 @@ class MaskPair:
         if self.one_empty:
             return 0.0
         assert self.p is not None and self.g is not None
-        bp = self.p & ~erode_box(self.p, d)
-        bg = self.g & ~erode_box(self.g, d)
-        inter = np.count_nonzero(bp & bg)
-        union = np.count_nonzero(bp | bg)
-        return inter / union
+        # bands B(M) = M minus its erosion E(M) (E(M) within M); counted without building them:
+        # |B(P) & B(G)| = |P & G| - |G & E(P)| - |P & E(G)| + |E(P) & E(G)|
+        ep, wp = erode_box(self.p, d)
+        eg, wg = erode_box(self.g, d)
+        g_ep = np.count_nonzero(np.logical_and(self.g[wp], ep))
+        p_eg = np.count_nonzero(np.logical_and(self.p[wg], eg))
+        lo = [max(a.start, b.start) for a, b in zip(wp, wg)]
+        hi = [min(a.stop, b.stop) for a, b in zip(wp, wg)]
+        ep_eg = 0
+        if all(l < h for l, h in zip(lo, hi)):
+            sub_p = tuple(slice(l - a.start, h - a.start) for l, h, a in zip(lo, hi, wp))
+            sub_g = tuple(slice(l - b.start, h - b.start) for l, h, b in zip(lo, hi, wg))
+            ep_eg = np.count_nonzero(np.logical_and(ep[sub_p], eg[sub_g]))
+        inter = self.tp - g_ep - p_eg + ep_eg
+        union = (self.n_p - np.count_nonzero(ep)) + (self.n_g - np.count_nonzero(eg)) - inter
+        return int(inter) / int(union)
 
     def trimap_iou(self, width: float) -> float:
         if not (math.isfinite(width) and width >= 0):
@@ -291,9 +349,9 @@ class MaskPair:
             return 0.0
         assert self.p is not None and self.g is not None
         if self.ndim == 2:
-            band = self.maps[1] <= width + TOL_EPS
+            band = self.map_g <= width + TOL_EPS
         else:
-            q = self.maps[1]  # squared in-plane distances per slice; add (z - z')^2 across slices
+            q = self.map_g  # squared in-plane distances per slice; add (z - z')^2 across slices
             w2 = width * width + TOL_EPS
             band = q <= w2
             for dz in range(1, min(int(math.floor(width)), q.shape[0] - 1) + 1):
@@ -319,10 +377,17 @@ class MaskPair:
             return 1.0, 0.0, 0.0  # DAVIS: nothing predicted -> precision 1, recall 0
         if self.n_g == 0:
             return 0.0, 1.0, 0.0
-        d_pg, d_gp = self.dists_px
         lim = tol + TOL_EPS
-        prec = np.count_nonzero(d_pg <= lim) / d_pg.size
-        rec = np.count_nonzero(d_gp <= lim) / d_gp.size
+        if self.ndim == 3 and "dists_px" not in self.__dict__:
+            # only "within lim" is needed: a search over at most lim slice offsets per point
+            i_p, i_g = self.surface_index
+            cap = lim * lim
+            prec = np.count_nonzero(sparse_min_sq(self.map_g, i_p, 1.0, 1.0, cap) <= cap) / i_p.size
+            rec = np.count_nonzero(sparse_min_sq(self.map_p, i_g, 1.0, 1.0, cap) <= cap) / i_g.size
+        else:
+            d_pg, d_gp = self.dists_px
+            prec = np.count_nonzero(d_pg <= lim) / d_pg.size
+            rec = np.count_nonzero(d_gp <= lim) / d_gp.size
         f = 2 * prec * rec / (prec + rec) if prec + rec > 0 else 0.0
         return float(prec), float(rec), float(f)
 

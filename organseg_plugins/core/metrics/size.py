@@ -47,7 +47,7 @@ def mple(pred_lengths: ArrayLike, ref_lengths: ArrayLike) -> float:
     """Mean percentage length error (MPLE, spleen-length papers, Eq. 8): organ length accuracy.
 
     ``MPLE = 100% * (1/n) * sum_i |l'_i - l_i| / l_i`` with predicted lengths ``l'`` and reference
-    lengths ``l`` (e.g. from :func:`organseg_plugins.core.measure.max_feret_diameter`).
+    lengths ``l`` (e.g. from :func:`organseg_plugins.core.metrics.length.max_feret_diameter`).
 
     Args:
         pred_lengths: predicted length per case.

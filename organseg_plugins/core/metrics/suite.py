@@ -1,4 +1,9 @@
-"""The whole metric suite for one pair (or per class of a label map), sharing one :class:`MaskPair`."""
+"""The whole metric suite for one pair (or per class of a label map), sharing one :class:`MaskPair`.
+
+:func:`compute_all` validates and crops once; overlap, surface distances, NSD, Boundary/Trimap IoU
+and the boundary F (DAVIS or distance variant) all read that pair's crops, cached surfaces and
+cached distance maps, through the same pair-based kernels as the single-metric functions.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import OrgansegInputError
-from .boundary import FMethod, boundary_precision_recall_f
+from .boundary import FMethod, boundary_prf_of_pair
 from .pair import Convention, HD95Mode, MaskPair, Spacing
 from .surface import surface_values
-from .surface_dice import normalized_surface_dice
 
 __all__ = ["compute_all", "compute_per_class"]
 
@@ -33,7 +37,7 @@ def compute_all(
     nsd_subvoxels: bool = False,
     surface_convention: Convention = "voxel",
 ) -> dict[str, float]:
-    """Every metric of this module for one (pred, gt) pair, sharing the crop, surfaces and distances.
+    """Every metric of this module for one (pred, gt) pair: one validation, one crop, shared distances.
 
     Keys: ``tp fp fn tn`` (counts, as floats), ``dice jaccard precision recall specificity accuracy
     kappa voe rvd``, ``pred_volume gt_volume`` (mm^ndim), ``hd hd95 asd asd_pred_to_gt asd_gt_to_pred
@@ -86,11 +90,11 @@ def compute_all(
     }
     out.update(surface_values(pair, hd95_mode, surface_convention))
     if nsd_tolerance is not None:
-        out["nsd"] = normalized_surface_dice(pred, gt, nsd_tolerance, pair.spacing, nsd_subvoxels)
+        out["nsd"] = pair.nsd(nsd_tolerance, nsd_subvoxels)
     if boundary_metrics:
         out["boundary_iou"] = pair.boundary_iou(dilation_ratio, boundary_width)
         out["trimap_iou"] = pair.trimap_iou(trimap_width)
-        bp, br, bf = boundary_precision_recall_f(pred, gt, f_tolerance, f_tolerance_ratio, f_method)
+        bp, br, bf = boundary_prf_of_pair(pair, f_tolerance, f_tolerance_ratio, f_method)
         out["boundary_precision"], out["boundary_recall"], out["boundary_f"] = bp, br, bf
     return out
 

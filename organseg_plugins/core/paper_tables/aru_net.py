@@ -11,24 +11,31 @@ One row per method, the lesion metrics in % two ways, named apart:
   ``img_Dice.<lesion>``). Per-image accuracy is not tabulated: the per-image CSV has no true negatives.
 
 and, cross-method, the p-value of a one-sided paired t-test (``scipy.stats.ttest_rel(ref, baseline,
-alternative="greater")``; :mod:`organseg_plugins.core.paired_stats`) of the reference method (the first row,
+alternative="greater")``; :mod:`organseg_plugins.core.evaluation.paired_ttest`) of the reference method (the first row,
 or ``--reference``) against each baseline on the per-image lesion IoU and Dice, images matched by file name
 (with several folds, every fold's test images together; an image in several runs of a method, e.g. seeds,
 counts with its mean over them). With several folds the other cells are mean +- std over folds.
+
+The same t-test between per-image CSV files given directly (``tools/analysis/paired_ttest.py``) is
+:func:`paired_ttest_table`: one row per baseline with n, both means, the mean difference, t, df and p.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from organseg_plugins.core.evaluation.paired_ttest import PairedTTest, match_scores, paired_ttest, read_scores
+
 from ..errors import OrgansegInputError
 from ..metrics.summary import summarize_values
-from ..paired_stats import match_scores, paired_ttest
 from .layout import Layout, register_layout
 from .records import RunRecord
+from .render import format_p_value, markdown_table
 
-__all__ = ["ARU_NET_TABLE4", "aru_net_cell", "aru_net_compare", "aru_net_pooled", "lesion_image_scores"]
+__all__ = ["ARU_NET_TABLE4", "aru_net_cell", "aru_net_compare", "aru_net_pooled", "lesion_image_scores",
+           "paired_ttest_table", "ttest_markdown"]
 
 #: column -> logged scalar of OrganSegMetric (two-class means, pooled confusion)
 _TWO_CLASS = {"Accuracy (%)": "aAcc", "mPrecision (%)": "mPrecision", "mRecall (%)": "mRecall",
@@ -125,3 +132,54 @@ ARU_NET_TABLE4 = register_layout(Layout(
     compare_columns=tuple(_P_VALUES),
     compare=aru_net_compare,
 ))
+
+
+def ttest_markdown(model: str, rows: Sequence[tuple[str, PairedTTest]], metric: str) -> str:
+    """Markdown table of paired t-tests: one row per baseline with n, both means, the mean difference, t, df and p.
+
+    Args:
+        model: Name of the model tested against each baseline.
+        rows: ``(baseline name, its test)`` per baseline.
+        metric: Score column tested (named in the header).
+
+    Returns:
+        The table (numbers right-aligned), ending in a newline.
+    """
+    alt = rows[0][1].alternative if rows else "greater"
+    header = [f"{model} vs", "n", f"{metric} {model}", f"{metric} baseline", "mean diff", "t", "df", f"p ({alt})"]
+    body = [[name, r.n, f"{r.mean_a:.4f}", f"{r.mean_b:.4f}", f"{r.mean_diff:+.4f}", f"{r.t:.3f}", r.df,
+             format_p_value(r.p)] for name, r in rows]
+    return markdown_table(header, body, align="lrrrrrrr")
+
+
+def paired_ttest_table(model_csv: str | os.PathLike, baseline_csvs: Sequence[str | os.PathLike],
+                       metric: str = "iou", key: str = "img_path", cls: str | None = None,
+                       names: Sequence[str] | None = None, alternative: str = "greater") -> str:
+    """Paired t-tests of a model's per-image scores against each baseline's, as :func:`ttest_markdown`.
+
+    Args:
+        model_csv: Per-image CSV of the model (e.g. ``OrganSegMetric(csv_file=...)``'s).
+        baseline_csvs: One per-image CSV per baseline.
+        metric: Score column (``iou``, ``dice``, ``precision``, ...).
+        key: Image column; images are matched by file name.
+        cls: Keep only rows whose ``class`` column equals it.
+        names: Model name, then one name per baseline (default: the files' stems).
+        alternative: ``"greater"``, ``"less"`` or ``"two-sided"``.
+
+    Returns:
+        The Markdown table.
+
+    Raises:
+        OrgansegInputError: A wrong number of names, a missing or malformed CSV, or an image missing from one
+            of two tables (named).
+    """
+    files = [model_csv, *baseline_csvs]
+    names = list(names) if names else [Path(f).stem for f in files]
+    if len(names) != len(files):
+        raise OrgansegInputError(f"--names needs {len(files)} names (model + baselines), got {len(names)}")
+    model = read_scores(model_csv, metric, key, cls)
+    rows = []
+    for name, path in zip(names[1:], baseline_csvs):
+        _, x, y = match_scores(model, read_scores(path, metric, key, cls), str(model_csv), str(path))
+        rows.append((name, paired_ttest(x, y, alternative)))
+    return ttest_markdown(names[0], rows, metric)

@@ -3,24 +3,39 @@ estimation from 2D ultrasound images", Med Image Anal (arXiv 2411.11190), result
 
 One row per method: MRVA (%) single view and dual view, and the 95% interval coverage (%) of each view (blank
 for a method without intervals), from a run's ``<timestamp>/volume_per_case.csv`` (``VolumeMRVAMetric``; scored
-by :mod:`organseg_plugins.core.spleen3d.mrva_scores`, as ``tools/analysis/deepspv_table.py`` does), else its
+by :mod:`organseg_plugins.core.evaluation.mrva`, as ``tools/analysis/deepspv_table.py`` does), else its
 logged ``mrva`` / ``ci_coverage``. A run's view is the word ``single`` or ``dual`` in its method name (e.g.
 ``RVAE-dual``, ``RVAE (single view)``), else in its config's file name (``...-dual.py``), else single; the
 row is the method name without that word, so a method's single- and dual-view runs share a row. With
 several folds, mean +- std over folds; the pooled table scores every case of every fold together.
+
+The same table from per-case CSV files named on the command line (``tools/analysis/deepspv_table.py``), with
+the parameter-free ellipsoid formula ``0.523 L W T`` of a views dataset as a row of its own, is
+:func:`deepspv_csv_table`.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..spleen3d.mrva_scores import case_scores
+from organseg_plugins.core.evaluation.mrva import (
+    VolumeScores,
+    case_scores,
+    ellipsoid_scores,
+    read_case_scores,
+)
+
+from ..errors import OrgansegInputError
 from .layout import Layout, register_layout
 from .records import RunRecord
+from .render import markdown_table
 
-__all__ = ["DEEPSPV_MRVA", "VIEWS", "deepspv_cell", "deepspv_pooled", "deepspv_row", "run_view"]
+__all__ = ["DEEPSPV_MRVA", "ELLIPSOID_ROW", "VIEWS", "deepspv_cell", "deepspv_csv_table", "deepspv_pooled",
+           "deepspv_row", "run_view"]
 
 VIEWS = ("single", "dual")
 #: column -> (view, score: "mrva" or "coverage")
@@ -29,6 +44,8 @@ _COLUMNS = {
     "95% CI coverage single (%)": ("single", "coverage"), "95% CI coverage dual (%)": ("dual", "coverage"),
 }
 _LOGGED = {"mrva": "mrva", "coverage": "ci_coverage"}
+#: Row name of the ellipsoid formula in :func:`deepspv_csv_table`.
+ELLIPSOID_ROW = "Ellipsoid formula 0.523 LWT"
 _VIEW_WORD = re.compile(r"[\s_\-(\[]*(?<![A-Za-z0-9])(single|dual)([\s_\-]*views?)?(?![A-Za-z0-9])[)\]]*",
                         re.IGNORECASE)
 
@@ -86,3 +103,43 @@ DEEPSPV_MRVA = register_layout(Layout(
     decimals={"cases single": 0, "cases dual": 0},
     group=deepspv_row,
 ))
+
+
+def _csv_cell(scores: VolumeScores | None, score: str) -> str:
+    if scores is None:
+        return "-"  # the method was not run on this view
+    v, missing = (scores.mrva, "-") if score == "mrva" else (scores.coverage, "n/a")  # n/a: no interval
+    return missing if v is None or math.isnan(v) else f"{v:.2f}"
+
+
+def deepspv_csv_table(results: Sequence[tuple[str, str, str | os.PathLike]],
+                      views_root: str | os.PathLike | None = None, split: str = "test") -> str:
+    """The DeepSPV table from per-case CSVs: one row per method, MRVA and coverage per view, and the cases.
+
+    Args:
+        results: ``(method, view, per-case CSV)`` triples, view ``"single"`` or ``"dual"``; a method's views
+            share its row (``VolumeMRVAMetric``'s ``volume_per_case.csv``).
+        views_root: A views dataset folder (``volumes.csv``): adds the ellipsoid formula (dual view) as
+            the last row.
+        split: The split of ``views_root`` scored by the ellipsoid formula.
+
+    Returns:
+        The Markdown table (``-``: view not run, ``n/a``: no interval; cases as ``single/dual``).
+
+    Raises:
+        OrgansegInputError: Nothing to tabulate, an unknown view, or a missing or malformed CSV (named).
+    """
+    if not results and not views_root:
+        raise OrgansegInputError("nothing to tabulate: give --result METHOD VIEW CSV and/or --views")
+    table: dict[str, dict[str, VolumeScores]] = {}
+    for method, view, path in results:
+        if view not in VIEWS:
+            raise OrgansegInputError(f"{path}: view must be 'single' or 'dual', got {view!r}")
+        table.setdefault(method, {})[view] = read_case_scores(path)
+    if views_root:
+        table[ELLIPSOID_ROW] = {"dual": ellipsoid_scores(views_root, split)}
+    rows = []
+    for method, per_view in table.items():
+        cells = [_csv_cell(per_view.get(view), score) for view, score in _COLUMNS.values()]
+        rows.append([method, *cells, "/".join(str(per_view[v].cases) for v in VIEWS if v in per_view)])
+    return markdown_table(["Method", *_COLUMNS, "cases"], rows)

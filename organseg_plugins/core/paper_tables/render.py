@@ -1,12 +1,84 @@
-"""A built table as Markdown, CSV (full precision: mean, std, n) and LaTeX (booktabs)."""
+"""The project's one table renderer: a built paper table as Markdown, CSV (full precision: mean, std, n) and
+LaTeX (booktabs), and the generic :func:`markdown_table` / :func:`text_table` every other printed table
+uses (the t-test, DeepSPV and CT volume tables, the complexity table, the mask-evaluation summary).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 
 from ..io.tables import csv_text
 from ..metrics.summary import Summary
 from .aggregate import PaperTable
 
-__all__ = ["format_cell", "format_p", "to_csv", "to_latex", "to_markdown"]
+__all__ = ["format_cell", "format_p", "format_p_value", "markdown_table", "text_table", "to_csv", "to_latex", "to_markdown"]
+
+_RULES = {"l": "---", "r": "---:", "c": ":---:"}
+
+
+def _aligns(align: str | Sequence[str] | None, n: int, default: str) -> list[str]:
+    aligns = list(align) if align is not None else [default] * n
+    if len(aligns) != n or any(a not in _RULES for a in aligns):
+        raise ValueError(f"align needs one of 'l', 'r', 'c' per column ({n}), got {align!r}")
+    return aligns
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]],
+                   align: str | Sequence[str] | None = None) -> str:
+    """A GitHub Markdown table: ``| a | b |``, the rule line, one line per row (cells as ``str``).
+
+    Args:
+        header: Column titles.
+        rows: Cells per row, as many as ``header`` (formatted by the caller; ``str()`` otherwise).
+        align: One of ``"l"``, ``"r"``, ``"c"`` per column (a string such as ``"lrr"`` works), or None for
+            plain ``---`` rules.
+
+    Returns:
+        The table, each line ending in a newline.
+
+    Raises:
+        ValueError: A row or ``align`` whose length differs from the header's.
+    """
+    rules = ["---"] * len(header) if align is None else [_RULES[a] for a in _aligns(align, len(header), "l")]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rules) + "|"]
+    for row in rows:
+        cells = [str(c) for c in row]
+        if len(cells) != len(header):
+            raise ValueError(f"row {cells} has {len(cells)} cells for {len(header)} columns")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def text_table(header: Sequence[str], rows: Iterable[Sequence[object]], align: str | Sequence[str] | None = None,
+               sep: str = "  ") -> str:
+    """A plain-text table for logs and terminals: padded columns, a rule under the header.
+
+    Args:
+        header: Column titles.
+        rows: Cells per row (``str()`` of each), as many as ``header``.
+        align: ``"l"`` or ``"r"`` per column (``"lrrr"`` works); default: every column left-aligned.
+        sep: Column separator; the rule line repeats it with ``-`` for spaces and ``+`` for ``|``
+            (``"  "`` -> one unbroken rule, ``" | "`` -> ``-+-`` crossings).
+
+    Returns:
+        The table without a trailing newline (lines right-stripped).
+
+    Raises:
+        ValueError: A row or ``align`` whose length differs from the header's.
+    """
+    body = [[str(c) for c in row] for row in rows]
+    for cells in body:
+        if len(cells) != len(header):
+            raise ValueError(f"row {cells} has {len(cells)} cells for {len(header)} columns")
+    aligns = _aligns(align, len(header), "l")
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        return sep.join(c.rjust(w) if a == "r" else c.ljust(w)
+                        for c, w, a in zip(cells, widths, aligns)).rstrip()
+
+    rule = sep.replace(" ", "-").replace("|", "+").join("-" * w for w in widths)
+    return "\n".join([line(header), rule] + [line(r) for r in body])
 
 
 def format_cell(cell: Summary | None, decimals: int, pm: str = " ± ") -> str:
@@ -19,9 +91,11 @@ def format_cell(cell: Summary | None, decimals: int, pm: str = " ± ") -> str:
 
 def format_p(cell: Summary | None) -> str:
     """A p-value: ``"0.0123"``, ``"1.23e-05"`` below 0.001, ``"nan"`` (no variation), ``""`` for a blank cell."""
-    if cell is None:
-        return ""
-    p = cell.mean
+    return "" if cell is None else format_p_value(cell.mean)
+
+
+def format_p_value(p: float) -> str:
+    """A p-value: ``"0.0123"``, ``"1.23e-05"`` below 0.001, ``"nan"`` (no variation)."""
     return "nan" if p != p else (f"{p:.2e}" if p < 1e-3 else f"{p:.4f}")
 
 
@@ -52,21 +126,19 @@ def to_markdown(table: PaperTable) -> str:
     """The table (and the pooled per-image table) as Markdown."""
     lay = table.layout
     head = ["Method"] + (["Class"] if _has_labels(table) else []) + list(lay.columns)
-    lines = [f"**{lay.title}**", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rows = []
     for r in table.rows:
         first = r.method if r.label in ("", lay.row_labels[0]) else ""
         cells = [first] + ([r.label] if _has_labels(table) else [])
-        cells += [_text(table, r.cells, c) for c in lay.columns]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", _note(table)]
+        rows.append(cells + [_text(table, r.cells, c) for c in lay.columns])
+    parts = [f"**{lay.title}**\n\n" + markdown_table(head, rows), _note(table) + "\n"]
     if table.pooled:
         cols = list(lay.pooled_columns)
-        lines += ["", "Pooled per-image mean (every test image of every fold together):", "",
-                  "| Method | " + " | ".join(cols) + " |", "|" + "---|" * (len(cols) + 1)]
-        for method, vals in table.pooled.items():
-            cells = [f"{vals[c]:.{lay.decimals_of(c)}f}" if c in vals else "" for c in cols]
-            lines.append(f"| {method} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+        pooled = [[method] + [f"{vals[c]:.{lay.decimals_of(c)}f}" if c in vals else "" for c in cols]
+                  for method, vals in table.pooled.items()]
+        parts += ["Pooled per-image mean (every test image of every fold together):\n",
+                  markdown_table(["Method", *cols], pooled)]
+    return "\n".join(parts)
 
 
 def to_csv(table: PaperTable) -> str:

@@ -4,7 +4,7 @@ images using a hybrid deep learning framework", Sci Rep, Tables 2 and 3.
 Per method three rows (background, spleen, All = the mean over the two classes) of precision, recall and
 IoU (%, pooled over the test images: the confusion summed over the set, as ``OrganSegMetric`` reports
 ``Precision.<class>``/``mPrecision``), and on the All row Cohen's kappa, mDice (%), params (M), FLOPs (G;
-the counter convention of ``tools/analysis/complexity.py``) and MPLE (%). The pooled per-image table gives
+the counter convention of :mod:`organseg_plugins.mm.analysis.complexity`) and MPLE (%). The pooled per-image table gives
 the mean over every test image of every fold of the spleen class's IoU/Dice/precision/recall
 (``per_image.csv``), named apart from the fold means.
 """

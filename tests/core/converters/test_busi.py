@@ -7,7 +7,7 @@ import pytest
 
 from organseg_plugins.core.converters.busi import convert_busi
 from organseg_plugins.core.io.tables import read_meta_csv
-from organseg_plugins.core.phantoms_lesion import write_busi_phantoms
+from organseg_plugins.core.phantoms.lesions import write_busi_phantoms
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +73,13 @@ def test_bad_inputs_one_line_each(busi, tmp_path):
     report = convert_busi(raw, tmp_path / "out", progress=False)
     assert report.converted == 11 and report.skipped == 3
     lines = [str(e) for e in report.errors] + [str(w) for w in report.warnings]
-    assert len(lines) == 4
-    assert any("benign (2)_mask.png" in ln and "without a matching image" in ln for ln in lines)
-    assert any("benign (3)_mask.png" in ln and "size mismatch" in ln for ln in lines)
-    assert any("benign (4).png" in ln and "cannot be decoded" in ln for ln in lines)
-    assert any("benign (5)_mask.png" in ln and "7" in ln for ln in lines)
+    label_map = "expected 0/1 (a label map: choose the organ's value with label= / --label)"
+    assert lines == [
+        f"{ben / 'benign (3).png'}: {ben / 'benign (3)_mask.png'}: mask size 32x32 differs from the image size "
+        "80x64 (size mismatch)",
+        f"{ben / 'benign (4).png'}: cannot be decoded as an image (corrupt or not an image)",
+        f"{ben / 'benign (5).png'}: {ben / 'benign (5)_mask.png'}: mask has values {{0, 7, 255}} (dtype uint8); "
+        f"{label_map}",
+        f"{ben / 'benign (2)_mask.png'}: mask without a matching image; ignored",
+    ]
     assert all("\n" not in ln for ln in lines)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO, run_tool
 
 from organseg_plugins.core.converters.ct_volumes import (
     STANDARD_FOLDS,
@@ -17,11 +17,12 @@ from organseg_plugins.core.converters.ct_volumes import (
     standard_kfold,
 )
 from organseg_plugins.core.converters.splits import read_assignment
-from organseg_plugins.core.ct_volume_phantoms import ct_volume_phantom, write_ct_volume_phantoms
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.tables import read_meta_csv
 from organseg_plugins.core.io.volume_write import write_nifti
 from organseg_plugins.core.io.volumes import Volume
+from organseg_plugins.core.phantoms.ct_volumes import ct_volume_phantom, write_ct_volume_phantoms
+from tests.conftest import REPO, run_tool
 
 
 @pytest.fixture(scope="module")
@@ -87,18 +88,27 @@ def test_bad_cases_are_reported_and_skipped(raw, tmp_path):
     (bad / "PANCREAS_0003" / "IM_0004.dcm").unlink()
     rep = convert_ct_volumes(bad, tmp_path / "o", progress=False)
     errors = [str(e) for e in rep.errors]
-    assert any("label0001.nii.gz" in e and "PANCREAS_0001" in e and "size" in e for e in errors), errors
-    assert any("IM_0005.dcm" in e and "missing slice" in e for e in errors), errors
-    assert any("label0002.nii.gz" in str(w) and "empty label volume" in str(w) for w in rep.warnings)
+    assert errors == [
+        f"{bad / 'PANCREAS_0001'}: {bad / 'labels' / 'label0001.nii.gz'}: label is not in the physical space of "
+        f"its image {bad / 'PANCREAS_0001'}: size (z, y, x) (8, 32, 32) vs (8, 32, 30); their extents differ by "
+        "up to 1.6 mm (tolerance 0.4 mm)",
+        f"{bad / 'PANCREAS_0003'}: {bad / 'PANCREAS_0003' / 'IM_0005.dcm'}: slice step 5.000 mm after "
+        "IM_0003.dcm, typical 2.500 mm: missing slice(s) in the series",
+    ]
+    assert [str(w) for w in rep.warnings] == [
+        f"{bad / 'labels' / 'label0002.nii.gz'}: empty label volume (no pancreas voxel): all slices converted, "
+        "empty masks"]
     assert rep.converted == 8 and rep.skipped == 2
 
 
 def test_whole_run_problems_raise(raw, tmp_path):
-    with pytest.raises(OrgansegInputError, match="lo < hi"):
+    with pytest.raises(OrgansegInputError, match=r"^HU window must be finite with lo < hi, got \[240, -100\]$"):
         convert_ct_volumes(raw / "nih", tmp_path / "o", window=(240, -100))
-    with pytest.raises(OrgansegInputError, match="unknown window"):
+    with pytest.raises(OrgansegInputError,
+                       match=r"^unknown window 'brain'; give \(lo, hi\) HU or one of \['liver', 'pancreas'\]$"):
         convert_ct_volumes(raw / "nih", tmp_path / "o", window="brain")
-    with pytest.raises(OrgansegInputError, match="no nih cases"):
+    with pytest.raises(OrgansegInputError, match=rf"^{re.escape(str(tmp_path))}: no nih cases found \(see the "
+                                                 r"layouts in organseg_plugins\.core\.converters\.ct_volumes\)$"):
         convert_ct_volumes(tmp_path, tmp_path.parent / "o2", layout="nih")
 
 
@@ -117,7 +127,9 @@ def test_shipped_fold_files_are_the_standard_folds():
 def test_cli_dry_run_and_errors(raw, tmp_path):
     proc = run_tool("datasets_prep/ct_volumes_to_mmseg.py", "--root", str(raw / "sliver07"), "--out",
                     str(tmp_path / "o"), "--window=-100,200", "--dry-run", "--no-progress")
-    assert "would convert 24" in proc.stdout and not (tmp_path / "o").exists()
+    assert proc.stdout.splitlines()[0] == "dry run (nothing written): would convert 24, skipped 0, errors 0, warnings 0"
+    assert not (tmp_path / "o").exists()
     proc = run_tool("datasets_prep/ct_volumes_to_mmseg.py", "--root", str(raw / "nih"), "--out", str(tmp_path / "o"),
                     "--window", "abc", check=False)
-    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "--window 'abc'" in proc.stderr
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == ["error: --window 'abc': give a name (pancreas, liver) or LO,HI in HU"]

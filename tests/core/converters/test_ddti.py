@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 
 from organseg_plugins.core.converters.ddti import convert_ddti
-from organseg_plugins.core.phantoms_lesion import thyroid_nodule_image
+from organseg_plugins.core.phantoms.lesions import thyroid_nodule_image
 
 
 def test_ddti_layout(tmp_path):

@@ -7,7 +7,7 @@ import numpy as np
 
 from organseg_plugins.core.converters.tn3k import convert_tn3k, read_tn3k_fold
 from organseg_plugins.core.io.tables import read_meta_csv
-from organseg_plugins.core.phantoms_lesion import write_tn3k_phantoms
+from organseg_plugins.core.phantoms.lesions import write_tn3k_phantoms
 
 
 def test_tn3k_fold_file_and_jpeg_like_masks(tmp_path):
@@ -36,5 +36,8 @@ def test_tn3k_strict_masks_without_threshold(tmp_path):
     m[m == 255] = 250
     cv2.imwrite(str(raw / "test-mask" / "0000.png"), m)
     report = convert_tn3k(raw, tmp_path / "out", mask_threshold=None, progress=False)
-    assert report.skipped == 1 and len(report.errors) == 1 and "test-mask/0000.png" in str(report.errors[0])
+    assert report.skipped == 1
+    assert [str(e) for e in report.errors] == [
+        f"{raw / 'test-image' / '0000.png'}: {raw / 'test-mask' / '0000.png'}: mask has values {{0, 250}} (dtype "
+        "uint8); expected 0/1 (a label map: choose the organ's value with label= / --label)"]
     assert report.extra["images per split"].get("val", 0) + report.extra["images per split"]["train"] == 3

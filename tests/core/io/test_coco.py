@@ -20,7 +20,7 @@ from organseg_plugins.core.io.coco import (
     rle_to_mask,
 )
 from organseg_plugins.core.io.images import read_binary_mask
-from organseg_plugins.core.phantoms import write_phantom_dataset
+from organseg_plugins.core.phantoms.organ_slices import write_phantom_dataset
 
 
 def _iou(a, b):
@@ -48,7 +48,7 @@ def test_rle_empty_full_and_bool():
         np.testing.assert_array_equal(rle_to_mask(mask_to_rle(m)), m)
     b = np.eye(6, dtype=bool)
     np.testing.assert_array_equal(rle_to_mask(mask_to_rle(b)), b.astype(np.uint8))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"mask has values \{2\}.*expected 0/1"):
         mask_to_rle(np.full((3, 3), 2, np.uint8))
 
 
@@ -57,7 +57,7 @@ def test_uncompressed_rle_and_size_check():
     m[1:3, 1] = 1  # column-major runs: col0 4 zeros, col1 1 zero 2 ones 1 zero, col2 4 zeros
     rle = {"size": [4, 3], "counts": [5, 2, 5]}
     np.testing.assert_array_equal(rle_to_mask(rle), m)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"RLE size \[4, 3\] does not match the given height/width \[5, 3\]"):
         rle_to_mask(mask_to_rle(m), height=5, width=3)
 
 
@@ -99,7 +99,7 @@ def test_masks_to_coco_area_bbox_and_pycocotools(tmp_path):
     np.testing.assert_array_equal(api.annToMask(api.loadAnns(api.getAnnIds(imgIds=[1]))[0]), a)
     np.testing.assert_array_equal(coco_to_masks(coco, 2), b)
     np.testing.assert_array_equal(coco_to_masks(coco, 3), empty)
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="image id 99 not in the COCO dict"):
         coco_to_masks(coco, 99)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from organseg_plugins.core.errors import OrgansegInputError
@@ -18,7 +20,7 @@ def test_read_meta_csv_parses_numbers_and_empty_cells_are_none(tmp_path):
 def test_bad_spacing_names_file_row_and_column(tmp_path, value):
     p = tmp_path / "meta.csv"
     p.write_text("filename,spacing_mm\na.png,0.5\nb.png," + value + "\n")
-    with pytest.raises(OrgansegInputError) as err:
+    with pytest.raises(OrgansegInputError, match=re.escape(f"{p}: row 3 (b.png) has spacing_mm={value!r}")) as err:
         read_meta_csv(p)
     # row 1 is the header, so b.png is row 3
     assert str(err.value).startswith(f"{p}: row 3 (b.png) has spacing_mm={value!r}; expected a positive number")

@@ -10,6 +10,7 @@ import pytest
 
 from organseg_plugins.core import metrics as M
 from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.evaluation.folders import read_mask_file
 from organseg_plugins.core.io import (
     as_binary_mask,
     as_spacing,
@@ -17,8 +18,7 @@ from organseg_plugins.core.io import (
     masks_to_coco,
     read_binary_mask,
 )
-from organseg_plugins.core.mask_eval import read_mask_file
-from organseg_plugins.core.postprocess import postprocess_mask
+from organseg_plugins.core.transforms.postprocess import postprocess_mask
 
 
 def _square(value: int = 1, dtype=np.uint8) -> np.ndarray:
@@ -42,7 +42,7 @@ BAD = {
 @pytest.mark.parametrize("kind", sorted(BAD))
 def test_every_bad_kind_is_refused_naming_the_source(kind):
     arr, text = BAD[kind]
-    with pytest.raises(OrgansegInputError) as err:
+    with pytest.raises(OrgansegInputError, match=f"^case7\\.png: .*{re.escape(text)}") as err:
         as_binary_mask(arr, "case7.png", ndim=(2,))
     msg = str(err.value)
     assert msg.startswith("case7.png: ") and text in msg, msg

@@ -1,4 +1,8 @@
-"""Volume readers on real files of each format (DICOM series, NIfTI, MetaImage), SimpleITK as the second reader."""
+"""Volume readers on real files of each format (DICOM series, NIfTI, MetaImage), SimpleITK as the second reader.
+
+Every reader returns the canonical LPS orientation (``canonical(vol)``), and ``to_storage()`` gives back the
+volume as written (the old expectation, ``read == written``, was the storage order of each file: the bug of
+the issue "Real files from other tools")."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.volume_write import write_dicom_series, write_metaimage, write_nifti
 from organseg_plugins.core.io.volumes import (
     Volume,
+    canonical,
     check_same_geometry,
     is_hidden_junk,
     read_dicom_series,
@@ -49,9 +54,13 @@ def test_dicom_series_is_ordered_by_position_and_matches_simpleitk(tmp_path):
         f.rename(tmp_path / "s" / f"x{(7 * i) % len(files)}_{i}.dcm")
     (tmp_path / "s" / "._x0.dcm").write_bytes(b"\x00\x05\x16\x07")  # a resource fork is skipped
     a = read_dicom_series(tmp_path / "s")
-    _same(a, vol)  # slice k = 100 k - 200 + ... : the written order
-    # slice k sits at origin + k * 2.5 mm along the normal (0, 0, -1): z = 30, 27.5, 25, 22.5
-    assert a.array[2, 1, 3] == 100 * 2 + 10 * 1 + 3 - 200
+    _same(a, canonical(vol))  # LPS: the x and z axes of the written volume are flipped
+    _same(a.to_storage(), vol)  # ... and restored
+    # written slice k sits at z = 30 - 2.5 k (normal (0, 0, -1)): the most inferior (k = 3) comes first in LPS,
+    # and written column x at 10 - 0.7 x mm: column 4 (the patient's rightmost) comes first
+    assert a.array[0, 1, 0] == 100 * 3 + 10 * 1 + 4 - 200
+    np.testing.assert_allclose(a.origin, (10 - 0.7 * 4, -20, 30 - 2.5 * 3), atol=1e-4)
+    np.testing.assert_allclose(a.direction, np.eye(3).ravel(), atol=1e-6)
     b = read_sitk(tmp_path / "s")
     (tmp_path / "s" / "._x0.dcm").unlink()
     _same(read_sitk(tmp_path / "s"), a)
@@ -62,8 +71,9 @@ def test_nifti_nibabel_and_simpleitk_agree_in_lps(tmp_path):
     vol = _vol()
     write_nifti(vol, tmp_path / "v.nii.gz")
     a, b = read_nifti(tmp_path / "v.nii.gz"), read_sitk(tmp_path / "v.nii.gz")
-    _same(a, vol)
-    _same(b, vol)
+    _same(a, canonical(vol))
+    _same(b, canonical(vol))
+    _same(a.to_storage(), vol)
     import nibabel as nib
 
     # RAS affine = diag(-1,-1,1) @ LPS: x column (-0.7, 0, 0) LPS -> (+0.7, 0, 0) RAS; origin (10,-20,30) -> (-10,20,30)
@@ -77,8 +87,8 @@ def test_metaimage_round_trip(tmp_path):
     vol = _vol()
     write_metaimage(vol, tmp_path / "liver-orig001.mhd")
     assert (tmp_path / "liver-orig001.raw").is_file() or (tmp_path / "liver-orig001.zraw").is_file()
-    _same(read_metaimage(tmp_path / "liver-orig001.mhd"), vol)
-    _same(read_volume(tmp_path / "liver-orig001.mhd"), vol)
+    _same(read_metaimage(tmp_path / "liver-orig001.mhd"), canonical(vol))
+    _same(read_volume(tmp_path / "liver-orig001.mhd").to_storage(), vol)
 
 
 def test_label_mismatch_names_both_files(tmp_path):
@@ -87,7 +97,7 @@ def test_label_mismatch_names_both_files(tmp_path):
     lab = Volume(np.zeros(img.shape, np.uint8), (2.5, 0.8, 0.8), img.origin, img.direction)
     write_nifti(lab, tmp_path / "lab.nii.gz")
     a, b = read_volume(tmp_path / "img.nii.gz"), read_label_volume(tmp_path / "lab.nii.gz")
-    with pytest.raises(OrgansegInputError) as err:
+    with pytest.raises(OrgansegInputError, match=r"(?=.*lab\.nii\.gz)(?=.*img\.nii\.gz).*spacing") as err:
         check_same_geometry(a, b)
     msg = str(err.value)
     assert "lab.nii.gz" in msg and "img.nii.gz" in msg and "spacing" in msg and "\n" not in msg

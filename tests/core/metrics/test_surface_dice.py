@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from organseg_plugins.core.metrics import surface_dice as SD
+from organseg_plugins.core.metrics import geometry, surfels
+from organseg_plugins.core.metrics.pair import MaskPair
 from organseg_plugins.core.metrics.surface_dice import (
     normalized_surface_dice,
     surfel_area_table,
@@ -71,8 +72,18 @@ def _random_cases():
 # ------------------------------------------------------------------------------------------
 
 
+def _nsd_by_path(pred, gt, tol, spacing, use_subvoxels, method, monkeypatch) -> float:
+    """NSD with the nearest distances forced through one path of ``geometry.directed_distances``:
+    ``"maps"`` (per-image / per-slice EDT where the spacing allows it, the default choice) or
+    ``"kdtree"`` (the k-d tree over the scaled points for every spacing)."""
+    with monkeypatch.context() as mp:
+        if method == "kdtree":
+            mp.setattr(geometry, "uses_maps", lambda spacing: False)
+        return MaskPair(pred, gt, spacing).nsd(tol, use_subvoxels)
+
+
 @pytest.mark.parametrize("use_subvoxels", [False, True])
-def test_nsd_equals_monai_random_blobs(use_subvoxels):
+def test_nsd_equals_monai_random_blobs(use_subvoxels, monkeypatch):
     max_diff = 0.0
     for pred, gt, spacing in _random_cases():
         want = _monai_nsd(pred, gt, TOLS, spacing, use_subvoxels)
@@ -80,8 +91,8 @@ def test_nsd_equals_monai_random_blobs(use_subvoxels):
         for k, tol in enumerate(TOLS):
             got = normalized_surface_dice(pred, gt, tol, spacing, use_subvoxels=use_subvoxels)
             # both nearest-distance paths (k-d tree, EDT of the crop) give the same numbers
-            for method in ("kdtree", "edt"):
-                assert SD._nsd(pred, gt, tol, spacing, use_subvoxels, method) == got
+            for method in ("kdtree", "maps"):
+                assert _nsd_by_path(pred, gt, tol, spacing, use_subvoxels, method, monkeypatch) == got
             max_diff = max(max_diff, abs(got - want[k]))
     assert max_diff < 1e-6, max_diff  # MONAI returns float32
 
@@ -121,7 +132,7 @@ def test_surfel_tables_equal_monai(spacing):
         # every code's triangles (absolute normals) are MONAI's / DeepMind's, and in double
         # precision the areas agree to rounding
         normals = monai_utils._get_neighbour_code_to_normals_table().double().numpy()
-        np.testing.assert_array_equal(SD._NORMALS_3D, np.abs(normals))
+        np.testing.assert_array_equal(surfels._NORMALS_3D, np.abs(normals))
         s0, s1, s2 = spacing
         ref = np.linalg.norm(normals * np.array([s1 * s2, s0 * s2, s0 * s1]), axis=-1).sum(-1)
         np.testing.assert_allclose(got, ref, rtol=1e-14, atol=0)
@@ -155,7 +166,7 @@ def test_surfel_distances_asd_hd_equal_monai_pieces():
     max_d = max_asd = max_hd = 0.0
     for pred, gt, spacing in _random_cases()[::2]:
         ref = _monai_surfels(pred, gt, spacing)
-        raw = SD._surfels(pred, gt, spacing)  # same corner grid and scan order as MONAI's crop
+        raw = MaskPair(pred, gt, spacing).surfels  # same corner grid and scan order as MONAI's crop
         for mine, theirs in zip(raw, ref):
             assert mine.shape == theirs.shape
             np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=0)

@@ -1,0 +1,1 @@
+"""Framework-free loss functions (binary sigmoid, softmax, restoration); the mm adapters wrap them."""
