@@ -60,10 +60,12 @@ from ..io.dicom import (
     slice_normal,
     sort_slices,
 )
-from ..io.images import IMAGE_EXTS, read_image_file
+from ..io.images import IMAGE_EXTS, MASK_IMAGE_EXTS, read_image_file
 from ..io.layout import MMSegLayoutWriter
+from ..io.masks import mask_stem
 from ..io.paths import check_output_dir, list_files, require_dir, safe_stem
 from ..io.validate import as_binary_mask
+from ..io.volumes import canonical_slice
 from .cases import split_for_name
 from .report import ConversionReport, progress_iter, without_source
 
@@ -203,8 +205,8 @@ def _align_masks(
         ``(mapping, is_seg)`` where ``is_seg`` says the mask source is a DICOM-SEG.
     """
     files = list_files(mask_dir)
-    pngs = [f for f in files if f.suffix.lower() in IMAGE_EXTS]
-    others = [f for f in files if f.suffix.lower() not in IMAGE_EXTS]
+    pngs = [f for f in files if f.suffix.lower() in MASK_IMAGE_EXTS]
+    others = [f for f in files if f.suffix.lower() not in MASK_IMAGE_EXTS]
     if pngs and others:
         for f in others:
             report.error(f, f"{mask_dir} mixes image masks (PNG) and other files; only the PNG masks are used")
@@ -238,10 +240,12 @@ def _align_png_masks(slices: list[DicomSlice], pngs: list[Path], report: Convers
     Returns:
         ``{slice index: mask reference}``.
     """
-    by_stem = {s.path.stem: i for i, s in enumerate(slices)}
+    # UID file names ("CT.1.3.12...16573") have no suffix: only ".dcm" is stripped from an image name
+    by_stem = {s.path.name[:-4] if s.path.name.lower().endswith(".dcm") else s.path.name: i
+               for i, s in enumerate(slices)}
     out: dict[int, _MaskRef] = {}
     for f in pngs:
-        i = by_stem.get(f.stem)
+        i = by_stem.get(f.stem if f.suffix.lower() in IMAGE_EXTS else mask_stem(f))
         if i is None:
             report.error(f, "mask matches no image slice (PNG masks must have the image file's stem)")
         elif i in out:
@@ -706,6 +710,9 @@ def _load_slice(
     window = _slice_window(ds, opts, report, sl.path)
     img = apply_window(hu, *window)
     mask = None if job.mask is None else _slice_mask(job, img.shape, opts.mask_label)
+    # the one canonical orientation (LPS, core/io/volumes.py): the same slice as the volume readers give
+    img = canonical_slice(img, sl.orientation)
+    mask = None if mask is None else canonical_slice(mask, sl.orientation)
     return img, mask, window
 
 

@@ -38,9 +38,9 @@ import numpy as np
 
 from ..errors import OrgansegInputError
 from ..io.images import IMAGE_EXTS, read_image_file
-from ..io.layout import MMSegLayoutWriter
+from ..io.layout import SPLITS, MMSegLayoutWriter
 from ..io.paths import check_output_dir, list_files, require_dir, safe_stem
-from .cases import SPLITS, split_for_name
+from .cases import split_for_name
 from .report import ConversionReport, progress_iter, without_source
 
 __all__ = [

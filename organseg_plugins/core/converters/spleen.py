@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import OrgansegInputError
-from ..io.dicom import pixel_array, read_dicom
-from ..io.images import IMAGE_EXTS, read_image_file
+from ..io.dicom import is_dicom_file, pixel_array, read_dicom
+from ..io.images import IMAGE_EXTS, MASK_IMAGE_EXTS, read_image_file
 from ..io.layout import MMSegLayoutWriter
 from ..io.paths import check_output_dir, list_files, require_dir
 from ..io.tables import read_csv_rows
@@ -59,7 +59,6 @@ __all__ = [
 
 SPLEEN_META_COLUMNS = ("filename", "split", "patient_id", "spacing_mm", "length_mm", "height", "width")
 SPACING_RANGE_MM = (0.01, 5.0)
-_DICOM_EXTS = (".dcm", ".dicom", "")
 _CM = 3  # PhysicalUnits code for cm (DICOM PS3.3 C.8.5.5.1.15)
 
 
@@ -205,11 +204,15 @@ def read_lengths_csv(path: str | os.PathLike) -> dict[str, float]:
 
 
 def _is_dicom_name(p: Path) -> bool:
-    return p.suffix.lower() in _DICOM_EXTS
+    """A ``.dcm``/``.dicom`` file, or a file without an image suffix whose content is DICOM (UID names)."""
+    suffix = p.suffix.lower()
+    if suffix in (".dcm", ".dicom"):
+        return True
+    return suffix not in IMAGE_EXTS and p.is_file() and is_dicom_file(p)
 
 
 def _find_mask(masks_dir: Path, stem: str, suffix: str) -> Path:
-    hits = [p for p in (masks_dir / f"{stem}{suffix}{ext}" for ext in (".png", ".dcm", ".dicom", ".bmp", ".tif", ""))
+    hits = [p for p in (masks_dir / f"{stem}{suffix}{ext}" for ext in (*MASK_IMAGE_EXTS, ".dcm", ".dicom", ""))
             if p.is_file()]
     if not hits:
         raise OrgansegInputError(f"no mask {stem}{suffix}.png/.dcm in {masks_dir}")
@@ -346,6 +349,25 @@ def _scan_image(
     return _SpleenItem(f, pid, mask_p)
 
 
+def _report_masks_without_image(idir: Path, mdir: Path, images: list[Path], suffix: str,
+                                report: ConversionReport) -> None:
+    """A report error for each mask file in ``mdir`` whose image (same stem, without ``suffix``) is not in ``idir``.
+
+    Mask files are the image and DICOM names (an extension-less file only if it is a DICOM by content); in a
+    shared folder, the files whose stem ends with ``suffix``.
+    """
+    stems = {f.stem for f in images}
+    same = idir.resolve() == mdir.resolve()
+    for m in list_files(mdir):
+        if same and not m.stem.endswith(suffix):
+            continue  # an image of the shared folder
+        if m.suffix.lower() not in IMAGE_EXTS + (".dcm", ".dicom") and not (m.suffix == "" and is_dicom_file(m)):
+            continue  # not a mask file (notes, CSV)
+        stem = m.stem[: len(m.stem) - len(suffix)] if suffix and m.stem.endswith(suffix) else m.stem
+        if stem not in stems:
+            report.error(m, f"mask without an image: no image {stem}.* in {idir}; not converted")
+
+
 def _scan_images(
     idir: Path,
     mdir: Path,
@@ -362,7 +384,8 @@ def _scan_images(
         lengths: ``{stem: length_mm}``.
         lengths_csv: The lengths CSV, or ``None``.
         opts: Conversion options.
-        report: Receives the unusable images (errors, skipped) and the lengths without an image.
+        report: Receives the unusable images (errors, skipped), the masks without an image (errors) and the
+            lengths without an image.
 
     Returns:
         The items, in file order.
@@ -384,6 +407,7 @@ def _scan_images(
             report.skip(f, without_source(exc, f))
     for stem in sorted(set(lengths) - {f.stem for f in files}):
         report.warn(str(lengths_csv), f"length for {stem!r} but no such image")
+    _report_masks_without_image(idir, mdir, files, opts.mask_suffix, report)
     if len({it.image.stem for it in items}) != len(items):
         raise OrgansegInputError(f"{idir}: two images share a file stem (e.g. x.dcm and x.png)")
     return items

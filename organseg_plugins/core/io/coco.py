@@ -6,23 +6,31 @@ the dict is JSON-serialisable); uncompressed RLEs (``counts`` a list of ints) an
 are accepted wherever a segmentation is read.
 
 The one COCO builder is :func:`build_coco` (image entries + object masks -> instances dict);
-:func:`masks_to_coco` is its one-mask-per-image convenience form.
+:func:`masks_to_coco` is its one-mask-per-image convenience form. The one COCO reader is
+:func:`read_coco_file`; :func:`check_coco_file` checks a file against its images (one line per problem) before
+anything trains on it, with :func:`segmentation_problems` / :func:`polygon_problem` for single annotations.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
+from ..errors import OrgansegInputError
 from .validate import as_binary_mask
 
 __all__ = [
     "mask_to_rle", "rle_to_mask", "mask_to_polygons", "polygons_to_mask", "segmentation_to_mask",
     "annotation_from_mask", "build_coco", "masks_to_coco", "coco_to_masks",
+    "read_coco_file", "polygon_problem", "segmentation_problems", "check_coco_file",
 ]
 
 
@@ -327,3 +335,268 @@ def coco_to_masks(coco_dict: Mapping[str, Any], image_id: int, category_id: int 
             continue
         out |= segmentation_to_mask(ann["segmentation"], h, w)
     return out
+
+
+# --- reading a COCO file and checking it against its images (used by the d2 registration and the converters) ---
+
+def read_coco_file(path: str | os.PathLike) -> dict:
+    """Read a COCO instances JSON.
+
+    Returns:
+        The parsed dict (``images`` a list; ``annotations`` a list or absent).
+
+    Raises:
+        OrgansegInputError: Missing or unparsable file, or no ``images``/``annotations`` lists.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise OrgansegInputError(f"{p}: COCO file does not exist")
+    try:
+        coco = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise OrgansegInputError(f"{p}: cannot parse the COCO JSON ({exc})") from exc
+    if not isinstance(coco, dict) or not isinstance(coco.get("images"), list) or not isinstance(
+        coco.get("annotations", []), list
+    ):
+        raise OrgansegInputError(f"{p}: not a COCO instances file (needs 'images' and 'annotations' lists)")
+    return coco
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int | np.integer) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def polygon_problem(poly: Any) -> str | None:
+    """What makes one COCO polygon unusable, or ``None`` for a usable one.
+
+    A polygon is a flat ``[x0, y0, x1, y1, ...]`` list of at least 3 points that encloses an area; pycocotools
+    rasterises anything less to an empty mask (and detectron2 drops it without a word).
+
+    Returns:
+        The end of a sentence starting with "polygon", e.g. ``"with 2 points (a polygon needs >= 3)"``,
+        ``"with an odd number of coordinates (7)"``, ``"with zero area (its 4 points lie on one line)"``.
+    """
+    if not isinstance(poly, list | tuple):
+        return f"is a {type(poly).__name__}, not a [x0, y0, x1, y1, ...] list"
+    if not all(_is_number(v) for v in poly):
+        return "with a coordinate that is not a finite number"
+    if len(poly) % 2:
+        return f"with an odd number of coordinates ({len(poly)})"
+    n = len(poly) // 2
+    if n < 3:
+        return f"with {n} point{'' if n == 1 else 's'} (a polygon needs >= 3)"
+    d = np.asarray(poly, np.float64).reshape(-1, 2)
+    d = d - d[0]
+    far = d[int(np.argmax(np.hypot(d[:, 0], d[:, 1])))]
+    length = float(np.hypot(*far))
+    if length == 0:
+        return f"with zero area (its {n} points are one point)"
+    off_line = np.abs(d[:, 0] * far[1] - d[:, 1] * far[0]) / length  # distance of each point to the line
+    if float(off_line.max()) < 1e-6:
+        return f"with zero area (its {n} points lie on one line)"
+    return None
+
+
+def segmentation_problems(segm: Any, height: int | None = None, width: int | None = None) -> list[str]:
+    """What makes a COCO ``segmentation`` unusable (one line per problem), or ``[]``.
+
+    Polygon lists are checked polygon by polygon (:func:`polygon_problem`); an RLE for its ``size`` and
+    ``counts`` (and, given ``height``/``width``, its size against the image's); nothing is decoded.
+    """
+    if segm is None:
+        return ["no 'segmentation'"]
+    if isinstance(segm, Mapping):
+        if "size" not in segm or "counts" not in segm:
+            return ["RLE segmentation without 'size' and 'counts'"]
+        size = segm["size"]
+        if not (isinstance(size, list | tuple) and len(size) == 2 and all(_is_int(v) and v > 0 for v in size)):
+            return [f"RLE 'size' {size!r} is not [height, width]"]
+        if not isinstance(segm["counts"], str | bytes | list):
+            return [f"RLE 'counts' is a {type(segm['counts']).__name__}, not a string or a list"]
+        if height is not None and width is not None and [int(v) for v in size] != [int(height), int(width)]:
+            return [f"RLE size {[int(v) for v in size]} (height, width) differs from the image's "
+                    f"[{int(height)}, {int(width)}]"]
+        return []
+    if not isinstance(segm, list | tuple):
+        return [f"segmentation is a {type(segm).__name__}, not polygons or an RLE"]
+    if not segm:
+        return ["empty segmentation (no polygon)"]
+    if all(_is_number(v) for v in segm):
+        return ["segmentation is one flat list of numbers; COCO polygons are a list of lists [[x0, y0, ...], ...]"]
+    out = []
+    for k, poly in enumerate(segm, start=1):
+        why = polygon_problem(poly)
+        if why is not None:
+            out.append(f"polygon {why}" if len(segm) == 1 else f"polygon {k} of {len(segm)} {why}")
+    return out
+
+
+def _image_file_size(path: str) -> tuple[int, int]:
+    """``(width, height)`` of an image file from its header, as detectron2 will load it (PIL, EXIF orientation).
+
+    Raises:
+        OrgansegInputError: Naming the file, when its header cannot be read.
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+            # detectron2's read_image applies the EXIF orientation; JPEG/TIFF/WebP carry it in the header
+            # (PNG's getexif would decode the pixels)
+            if im.format in ("JPEG", "MPO", "TIFF", "WEBP") and im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+                w, h = h, w
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise OrgansegInputError(f"{path}: cannot read the image header ({exc})") from exc
+    return int(w), int(h)
+
+
+def _check_categories(coco: Mapping[str, Any], problems: list[str]) -> set[int]:
+    """The category ids of ``coco``; problems appended."""
+    cats = coco.get("categories")
+    if not isinstance(cats, list) or not cats:
+        problems.append("no 'categories' (a list of {'id', 'name'} is needed to train)")
+        return set()
+    ids: set[int] = set()
+    for k, cat in enumerate(cats, start=1):
+        cid = cat.get("id") if isinstance(cat, Mapping) else None
+        if not _is_int(cid):
+            problems.append(f"category entry {k} has no integer 'id'")
+            continue
+        if int(cid) in ids:
+            problems.append(f"category id {cid} is listed twice")
+        elif not isinstance(cat.get("name"), str) or not cat.get("name"):
+            problems.append(f"category id {cid} has no 'name'")
+        ids.add(int(cid))
+    return ids
+
+
+def _check_image_entries(coco: Mapping[str, Any], problems: list[str]) -> dict[int, Mapping[str, Any]]:
+    """``{image id: entry}`` of the usable image entries (id, file_name, height, width); problems appended."""
+    images: dict[int, Mapping[str, Any]] = {}
+    by_name: dict[str, int] = {}
+    for k, im in enumerate(coco["images"], start=1):
+        iid = im.get("id") if isinstance(im, Mapping) else None
+        if not _is_int(iid):
+            problems.append(f"image entry {k} has no integer 'id'")
+            continue
+        iid = int(iid)
+        fname = im.get("file_name")
+        if not isinstance(fname, str) or not fname:
+            problems.append(f"image id {iid} has no 'file_name'")
+            continue
+        if iid in images:
+            problems.append(f"image id {iid} is listed twice ({images[iid]['file_name']!r} and {fname!r})")
+            continue
+        if fname in by_name:
+            problems.append(f"image file {fname!r} is listed twice (image ids {by_name[fname]} and {iid})")
+        by_name.setdefault(fname, iid)
+        bad = [key for key in ("height", "width") if not (_is_int(im.get(key)) and im.get(key) > 0)]
+        if bad:
+            problems.append(f"image id {iid} {fname!r}: no positive integer {' and '.join(repr(b) for b in bad)}")
+            continue
+        images[iid] = im
+    return images
+
+
+def _check_image_files(images: Mapping[int, Mapping[str, Any]], image_root: str, check_sizes: bool,
+                       problems: list[str]) -> None:
+    """Each image's file exists under ``image_root`` (and has the JSON's size); problems appended."""
+    missing = [(iid, im) for iid, im in images.items() if not os.path.isfile(os.path.join(image_root, im["file_name"]))]
+    if len(images) > 1 and len(missing) == len(images):
+        iid, im = missing[0]
+        problems.append(f"none of its {len(images)} image files is under {image_root} (e.g. image id {iid} "
+                        f"{im['file_name']!r}); is the image root right?")
+        return
+    for iid, im in missing:
+        problems.append(f"image id {iid} {im['file_name']!r}: file not found under {image_root}")
+    if not check_sizes:
+        return
+    absent = {iid for iid, _ in missing}
+    for iid, im in images.items():
+        if iid in absent:
+            continue
+        path = os.path.join(image_root, im["file_name"])
+        try:
+            w, h = _image_file_size(path)
+        except OrgansegInputError as exc:
+            problems.append(f"image id {iid} {im['file_name']!r}: {str(exc).removeprefix(f'{path}: ')}")
+            continue
+        if (w, h) != (int(im["width"]), int(im["height"])):
+            problems.append(f"image id {iid} {im['file_name']!r}: the file is {w}x{h} (width x height) but the "
+                            f"JSON says width {im['width']}, height {im['height']}")
+
+
+def _check_annotations(coco: Mapping[str, Any], images: Mapping[int, Mapping[str, Any]], cat_ids: set[int],
+                       problems: list[str]) -> None:
+    """Each annotation: unique id, known image and category, a box, a usable segmentation; problems appended."""
+    listed = {int(im["id"]) for im in coco["images"] if isinstance(im, Mapping) and _is_int(im.get("id"))}
+    seen: set[int] = set()
+    for k, ann in enumerate(coco.get("annotations", []), start=1):
+        aid = ann.get("id") if isinstance(ann, Mapping) else None
+        if not _is_int(aid):
+            problems.append(f"annotation entry {k} has no integer 'id'")
+            continue
+        if int(aid) in seen:
+            problems.append(f"annotation id {aid} is used twice (annotation ids must be unique)")
+            continue
+        seen.add(int(aid))
+        iid = ann.get("image_id")
+        im = images.get(int(iid)) if _is_int(iid) else None
+        if im is None:
+            if not (_is_int(iid) and int(iid) in listed):  # else its image entry's problem is reported
+                problems.append(f"annotation id {aid}: its image id {iid!r} is not in 'images'")
+            continue
+        where = f"annotation id {aid} (image {im['file_name']!r})"
+        cid = ann.get("category_id")
+        if not (_is_int(cid) and int(cid) in cat_ids):
+            problems.append(f"{where}: unknown category id {cid!r} (categories: {sorted(cat_ids)})")
+        bbox = ann.get("bbox")
+        if bbox is None:
+            problems.append(f"{where}: no 'bbox'")
+        elif not (isinstance(bbox, list | tuple) and len(bbox) == 4 and all(_is_number(v) for v in bbox)):
+            problems.append(f"{where}: bbox {bbox!r} is not [x, y, width, height]")
+        elif bbox[2] <= 0 or bbox[3] <= 0:
+            problems.append(f"{where}: bbox {list(bbox)} has no area (width and height must be > 0)")
+        for why in segmentation_problems(ann.get("segmentation"), im["height"], im["width"]):
+            problems.append(f"{where}: {why}")
+
+
+def check_coco_file(json_path: str | os.PathLike, image_root: str | os.PathLike,
+                    check_sizes: bool = True) -> list[str]:
+    """Check a COCO instances file against its images, before anything trains on it.
+
+    Checked: the file parses as COCO; categories (a list, integer ids, unique, named); images (integer ids,
+    unique ids and file names, positive height/width, the file exists as ``image_root/file_name`` -- as
+    detectron2 joins them -- and, with ``check_sizes``, its header size (after the EXIF orientation, as
+    detectron2 loads it) equals the JSON's width/height); annotations (integer unique ids, a known image and
+    category, a 4-number ``bbox`` with width and height > 0, a ``segmentation`` whose polygons have >= 3
+    points and an area, or an RLE of the image's size). Only image headers are read.
+
+    Args:
+        json_path: The COCO instances JSON.
+        image_root: The folder its ``file_name`` entries are relative to.
+        check_sizes: Also compare each image file's size with the JSON (reads each header).
+
+    Returns:
+        One line per problem, each starting with ``json_path``, e.g.
+        ``"<json>: image id 3 'img_003.png': file not found under <root>"`` or
+        ``"<json>: annotation id 17 (image 'x.png'): polygon with 2 points (a polygon needs >= 3)"``;
+        ``[]`` for a valid file. When no image file at all is found, one line says so (the root is wrong)
+        instead of one line per image.
+    """
+    src = str(json_path)
+    try:
+        coco = read_coco_file(json_path)
+    except OrgansegInputError as exc:
+        return [str(exc)]
+    problems: list[str] = []
+    cat_ids = _check_categories(coco, problems)
+    images = _check_image_entries(coco, problems)
+    _check_image_files(images, str(image_root), check_sizes, problems)
+    _check_annotations(coco, images, cat_ids, problems)
+    return [f"{src}: {p}" for p in problems]

@@ -67,7 +67,7 @@ from .validate import as_binary_mask
 
 __all__ = [
     "CANONICAL_ORIENTATION", "RAS_TO_LPS", "Volume", "VOLUME_EXTS", "is_hidden_junk", "volume_stem", "canonical",
-    "reorient", "read_dicom_series", "read_dicom_image", "read_nifti", "read_sitk", "read_metaimage", "read_volume",
+    "reorient", "canonical_slice", "read_dicom_series", "read_dicom_image", "read_nifti", "read_sitk", "read_metaimage", "read_volume",
     "read_label_volume", "label_on_image_grid", "check_same_geometry", "stack_slices",
 ]
 
@@ -220,6 +220,31 @@ def canonical(vol: Volume) -> Volume:
     out = reorient(vol, np.eye(3))
     out.storage_direction = vol.storage_direction if vol.storage_direction is not None else tuple(vol.direction)
     return out
+
+
+def canonical_slice(pixels: np.ndarray, orientation: Sequence[float] | None) -> np.ndarray:
+    """One DICOM slice ``(rows, cols)`` in the canonical orientation of its ImageOrientationPatient.
+
+    The 2-D counterpart of :func:`canonical` for converters that work slice by slice: the slice is a
+    one-slice volume with the direction ``(row dir, column dir, normal)``; its canonical array without
+    the one-slice axis is returned (flips and transpositions only). Without an orientation the slice
+    is returned as it is.
+
+    Args:
+        pixels: The slice as stored (any dtype).
+        orientation: ImageOrientationPatient (6 values) or ``None``.
+
+    Returns:
+        The 2-D array in LPS (for an axial slice: rows towards Posterior, columns towards Left).
+    """
+    if orientation is None:
+        return pixels
+    ori = np.asarray(orientation, dtype=np.float64)
+    direction = np.stack([ori[:3], ori[3:6], slice_normal(ori)], axis=1)
+    vol = reorient(Volume(np.asarray(pixels)[None], (1.0, 1.0, 1.0), direction=tuple(direction.ravel().tolist())),
+                   np.eye(3))
+    axis = next(a for a in range(3) if vol.array.shape[a] == 1)
+    return np.take(vol.array, 0, axis=axis)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -155,6 +155,14 @@ def test_dicom_is_recognised_by_content(tmp_path):
     assert not any(io_dicom.is_dicom_file(tmp_path / n) for n in ("notes.txt", "empty", "img.png", "missing"))
 
 
+def test_canonical_slice_for_slice_by_slice_converters():
+    s = np.arange(12).reshape(3, 4)
+    np.testing.assert_array_equal(io_volumes.canonical_slice(s, (1, 0, 0, 0, 1, 0)), s)  # stored LPS
+    np.testing.assert_array_equal(io_volumes.canonical_slice(s, (-1, 0, 0, 0, -1, 0)), s[::-1, ::-1])  # RAS rows/cols
+    np.testing.assert_array_equal(io_volumes.canonical_slice(s, (0, 1, 0, 1, 0, 0)), s.T)  # rows along x
+    np.testing.assert_array_equal(io_volumes.canonical_slice(s, None), s)
+
+
 def test_non_dicom_file_in_a_series_is_reported_not_silently_skipped(tmp_path):
     a = anatomy()
     write_uid_series(tmp_path / "s", a)
