@@ -26,10 +26,10 @@ def phantom_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def reference_data() -> dict[str, Path]:
-    """Real medical files by key (organseg_plugins.core.reference_data): fetched by tools/run_tests.sh into
+    """Real medical files by key (organseg_plugins.core.io.reference_data): fetched by tools/run_tests.sh into
     $ORGANSEG_DATA_CACHE or ~/.cache/organseg_plugins/reference_data; here a no-op on that warm cache, and
     the download itself for a bare ``pytest`` on a cold one (never at import time)."""
-    from organseg_plugins.core.reference_data import fetch
+    from organseg_plugins.core.io.reference_data import fetch
 
     return fetch()
 

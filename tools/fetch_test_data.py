@@ -5,7 +5,7 @@
     python tools/fetch_test_data.py --cache-dir DIR --list
 
 Downloads the pinned sdists of totalsegmentator and pyradiomics from the package index, checks their sha256,
-and keeps only their data files (see :mod:`organseg_plugins.core.reference_data`). Called by
+and keeps only their data files (see :mod:`organseg_plugins.core.io.reference_data`). Called by
 ``tools/run_tests.sh`` before pytest; nothing is written in the repository. A failure is one ``error:`` line
 naming the archive, exit status 2.
 """
@@ -16,7 +16,7 @@ import argparse
 import sys
 
 from organseg_plugins.core.cli import cli_main, report_user_error
-from organseg_plugins.core.reference_data import ReferenceDataError, default_cache_dir, fetch
+from organseg_plugins.core.io.reference_data import ReferenceDataError, default_cache_dir, fetch
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
