@@ -23,6 +23,7 @@ from organseg_plugins.core.converters.ct_volumes import CT_WINDOWS, LAYOUTS, con
 from organseg_plugins.core.converters.report import EXIT_HELP, add_common_cli_args, print_summary
 from organseg_plugins.core.converters.splits import read_assignment
 from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.parallel import add_workers_argument
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,6 +46,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="label values counted as the organ (default: labels must be 0/1)")
     p.add_argument("--organ-margin", type=int, default=None,
                    help="train split: keep only slices with organ +- this many slices (default: all slices)")
+    add_workers_argument(p, "volumes (one volume in memory per process)")
     add_common_cli_args(p)
     return p.parse_args(argv)
 
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     report = convert_ct_volumes(
         args.root, args.out, layout=args.layout, window=window, split=args.split, assignment=assignment,
         category=args.category, labels=args.labels, organ_margin=args.organ_margin, overwrite=args.overwrite,
-        dry_run=args.dry_run, progress=not args.no_progress)
+        dry_run=args.dry_run, progress=not args.no_progress, workers=args.workers)
     return print_summary(report, args)
 
 

@@ -25,6 +25,7 @@ from organseg_plugins.core.converters.dicom import convert_dicom_cases
 from organseg_plugins.core.converters.report import EXIT_HELP, add_common_cli_args, print_summary
 from organseg_plugins.core.converters.splits import read_assignment
 from organseg_plugins.core.io.dicom import DEFAULT_WINDOW_LEVEL, DEFAULT_WINDOW_WIDTH, WINDOW_PRESETS
+from organseg_plugins.core.parallel import add_workers_argument
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -58,6 +59,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--match", choices=("auto", "position", "instance"), default="auto",
                    help="how per-slice DICOM masks are aligned to image slices")
     p.add_argument("--position-tol", type=float, default=0.01, help="slice position tolerance in mm")
+    add_workers_argument(p, "cases")
     add_common_cli_args(p)
     return p.parse_args(argv)
 
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         assignment=assignment, category=args.category, segment=args.segment, mask_label=args.mask_label,
         missing_mask=args.missing_mask, images_only=args.images_only, match=args.match,
         position_tol_mm=args.position_tol, overwrite=args.overwrite, dry_run=args.dry_run,
-        progress=not args.no_progress,
+        progress=not args.no_progress, workers=args.workers,
     )
     return print_summary(report, args)
 

@@ -10,7 +10,10 @@ Examples::
     python datasets_prep/masks_to_coco.py --reverse --coco data/x/annotations/instances_train.json --out masks/
 
 One non-empty mask = one annotation (all its regions; RLE by default, exact round trip; --polygons
-approximates). 0/255 masks are converted to 0/1; any other values are reported per file.
+approximates). 0/255 masks are converted to 0/1; any other values are reported per file, and so is a mask
+without its image. With --reverse, an unusable annotation (a polygon of fewer than 3 points or of zero area, no
+segmentation, an RLE of another size) is one error naming the JSON, the image and the annotation id, and that
+image gets no mask rather than a silently empty one (exit status 1).
 """
 
 from __future__ import annotations

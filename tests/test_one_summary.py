@@ -8,7 +8,6 @@ import csv
 import numpy as np
 import pytest
 import torch
-from tests.conftest import run_tool
 from detectron2.data import DatasetCatalog
 from detectron2.structures import Instances
 from mmengine.evaluator import Evaluator
@@ -20,6 +19,7 @@ import organseg_plugins.mm  # noqa: F401  (registers)
 from organseg_plugins.core.io import encode_png
 from organseg_plugins.core.metrics.surface_dice import normalized_surface_dice
 from organseg_plugins.d2 import OrganMaskEvaluator
+from tests.conftest import run_tool
 
 
 def _pairs(n=5, size=48, seed=3):

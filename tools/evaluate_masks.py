@@ -4,6 +4,7 @@
         [--volumes [--case-regex RX] --slice-thickness MM] [--csv per_case.csv]
         [--metrics dice jaccard hd95 ...] [--hd95-mode max_directed|pooled] [--trimap-width PX]
         [--dilation-ratio R] [--f-tolerance PX] [--label N] [--segment S] [--strict] [--no-progress]
+        [--workers N]
 
 Masks are 0/1 PNG/BMP/TIFF, NIfTI (``.nii``/``.nii.gz``) or DICOM / DICOM-SEG (``.dcm``) files,
 paired by file stem. Spacing (mm) comes from the files (NIfTI zooms, DICOM PixelSpacing) unless
@@ -13,6 +14,8 @@ per case and evaluates per volume (z spacing from ``--slice-thickness`` or a 3-v
 ``--spacing``). Prints mean, std, min and max over cases per metric (statistics over finite values;
 ``n_inf`` counts cases with an infinite distance, i.e. one mask empty) and writes one CSV row per
 case with ``--csv``. Files without a partner are listed as warnings (``--strict``: an error).
+Cases are read and scored by ``--workers`` processes (default: one per core), with the same numbers
+as one process; a progress bar shows the time left (``--no-progress``: none).
 Exit status 0 on success, 2 on a user error (printed as one ``error: <message>`` line, see
 :mod:`organseg_plugins.core.cli`).
 """
@@ -35,6 +38,7 @@ from organseg_plugins.core.evaluation.folders import (
 )
 from organseg_plugins.core.io.tables import write_csv
 from organseg_plugins.core.paper_tables.render import text_table
+from organseg_plugins.core.parallel import add_workers_argument
 
 _BOUNDARY = ("boundary_iou", "trimap_iou", "boundary_precision", "boundary_recall", "boundary_f")
 _MAX_LISTED = 20
@@ -86,6 +90,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--segment", default=None, help="segment number or label of multi-segment DICOM-SEG files")
     parser.add_argument("--strict", action="store_true", help="files without a partner are an error")
     parser.add_argument("--no-progress", action="store_true", help="disable the progress bar")
+    add_workers_argument(parser, "cases (files, or volumes with --volumes)")
     return parser.parse_args(argv)
 
 
@@ -99,7 +104,7 @@ def format_table(summary: dict[str, dict[str, float]]) -> str:
     """The summary as a text table (the project's one renderer): metric, mean, std, min, max, n_inf."""
     rows = [[name, _fmt(s["mean"]), _fmt(s["std"]), _fmt(s["min"]), _fmt(s["max"]), int(s["n_inf"])]
             for name, s in summary.items()]
-    return text_table(["metric", "mean", "std", "min", "max", "n_inf"], rows, align="lrrrrr", sep=" | ")
+    return text_table(["metric", "mean", "std", "min", "max", "n_inf"], rows, align="lrrrrr", frame=True)
 
 
 def _warn_unmatched(args: argparse.Namespace) -> None:
@@ -132,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, _ = evaluate_folder(
         args.pred_dir, args.gt_dir, spacing=spacing, volumes=args.volumes, case_regex=args.case_regex,
         slice_thickness=args.slice_thickness, label=args.label, segment=args.segment, strict=args.strict,
-        progress=not args.no_progress, hd95_mode=args.hd95_mode, dilation_ratio=args.dilation_ratio,
+        progress=not args.no_progress, workers=args.workers, hd95_mode=args.hd95_mode, dilation_ratio=args.dilation_ratio,
         boundary_width=args.boundary_width, trimap_width=args.trimap_width, f_tolerance=args.f_tolerance,
         boundary_metrics=any(m in _BOUNDARY for m in metrics), f_method=args.f_method,
         nsd_tolerance=args.nsd_tolerance, nsd_subvoxels=args.nsd_subvoxels, surface_convention=args.surface_convention,

@@ -1,39 +1,36 @@
 """Segment new images with a trained model: PNG/JPEG, DICOM (a file or a series folder) and NIfTI inputs.
 
-    python tools/infer.py CONFIG CHECKPOINT INPUT... --out DIR [--batch-size 8] [--device cpu|cuda:0]
-        [--mask-format auto|png] [--window pancreas|LO,HI] [--no-overlays]
+    python tools/infer.py CONFIG CHECKPOINT INPUT... --out DIR [--batch-size 4] [--device cpu|cuda:0]
+        [--precision auto|fp32|fp16|bf16] [--workers 1] [--window pancreas|liver|LO,HI] [--slide] [--flip-tta]
+        [--mask-format auto|png] [--spacing MM [MM]] [--no-overlays] [--no-progress]
 
-Volumes (NIfTI, MetaImage, NRRD, DICOM series) are read in the project's canonical LPS orientation and cut into
-the same axial slices ``datasets_prep/ct_volumes_to_mmseg.py`` trains on (see
-:mod:`organseg_plugins.core.inference.inputs`); DICOM files are recognised by content (UID names without
-``.dcm``). Give the converter's HU window with ``--window`` so the grey values match training.
+The model's input contract comes from its config (:mod:`organseg_plugins.core.inference.contract`): channels
+(the test pipeline's ``LoadImageFromFile`` ``color_type``: 1 for the CT U-Nets, 3 for SegFormer and the
+ultrasound models), colour order, resize, normalisation and padding (the ``data_preprocessor``), and the CT
+window (the config's ``ct_window``, which the CT dataset bases set to the converters' default window;
+``--window`` overrides it; a different window recorded in the training data's ``meta.csv`` is reported).
+An input the model cannot take (a colour photo for a grey CT model) stops the run with one ``error:`` line
+naming the file. Volumes (NIfTI, MetaImage, NRRD, DICOM series) are read in the canonical LPS orientation
+and cut into the axial slices ``datasets_prep/ct_volumes_to_mmseg.py`` trains on; every segmentation model
+here is a 2-D slice model.
+
+Inputs are decoded and windowed in worker processes while the model runs on batches of slices (under
+``torch.inference_mode()``, mixed precision on CUDA), and outputs are written in the background
+(:func:`organseg_plugins.mm.inference.run_inference`); a progress bar shows the time left. Predictions are
+mmseg's ``MMSegInferencer``'s on the same slices (see :mod:`organseg_plugins.mm.inference`).
 Writes ``DIR/masks/`` (0/1 PNG per image or slice; volume files: ``<name>.nii.gz`` with the source affine, in
-the source's voxel order), ``DIR/overlays/`` (mask blended on the image), and ``DIR/measurements.csv``: per image or slice the
-organ area (pixels, and mm^2 when the spacing is known: DICOM PixelSpacing, NIfTI zooms), its length (mm,
-the project's measurement: maximum Feret diameter) and, for volumes, a row with the volume (mL).
-The model runs through mmseg's inferencer (``OrganSegInferencer``, mmseg's ``MMSegInferencer`` with the
-project's annotation loaders left out), so the config's test pipeline and its post-processing
-(``model.postprocessor``, e.g. the spleen Pix2Pix config's ``OrganMaskPostProcessor``) apply as in testing.
+the source's voxel order), ``DIR/overlays/`` (mask blended on the image), and ``DIR/measurements.csv``: per
+image or slice the organ area (pixels, and mm^2 when the spacing is known: DICOM PixelSpacing, NIfTI zooms),
+its length (mm, the project's measurement: maximum Feret diameter) and, for volumes, a row with the volume (mL).
 Exit status 0 on success, 2 on a user error printed as one ``error:`` line.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
-import os.path as osp
-import sys
-import time
-
-import numpy as np
-from tqdm import tqdm
 
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.converters.ct_volumes import CT_WINDOWS
-from organseg_plugins.core.errors import OrgansegInputError
-from organseg_plugins.core.inference import MEASURE_COLUMNS, load_input, measure_rows, write_masks
-from organseg_plugins.core.io.paths import check_output_dir
-from organseg_plugins.core.io.tables import write_csv
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -42,20 +39,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("checkpoint")
     p.add_argument("inputs", nargs="+", help="image files, DICOM files or series folders, NIfTI files")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--batch-size", type=int, default=4)
-    p.add_argument("--device", default=None, help="cpu, cuda:0 ... (default: cuda if available)")
+    p.add_argument("--batch-size", type=int, default=4, help="slices per forward pass")
+    p.add_argument("--device", default=None, help="cpu, cuda, cuda:0 ... (default: cuda if available)")
+    p.add_argument("--precision", choices=["auto", "fp32", "fp16", "bf16"], default="auto",
+                   help="auto: mixed precision on CUDA (bf16 where supported, else fp16), fp32 on CPU")
+    p.add_argument("--workers", type=int, default=1, help="reader processes (0: read in the main process)")
+    p.add_argument("--memory-format", choices=["auto", "channels_last", "contiguous"], default="auto",
+                   help="auto: channels-last for convolutional networks (faster on CPU and GPU)")
     p.add_argument("--mask-format", choices=["auto", "png"], default="auto",
                    help="auto: NIfTI masks for NIfTI inputs, PNG otherwise; png: PNG slices for all")
     p.add_argument("--spacing", type=float, nargs="+", default=None, metavar="MM",
                    help="pixel size (row [col]) in mm for inputs without one (PNG/JPEG)")
     p.add_argument("--window", default=None, metavar="NAME|LO,HI",
                    help=f"HU window of CT values: a name ({', '.join(CT_WINDOWS)}) or LO,HI in HU, e.g. "
-                   "--window=-100,240 (default: level 50 / width 400)")
+                   "--window=-100,240 (default: the config's ct_window, else level 50 / width 400)")
+    p.add_argument("--slide", action="store_true",
+                   help="sliding-window inference at native resolution (training crop, 2/3 overlap) "
+                   "for images larger than the training size")
+    p.add_argument("--flip-tta", action="store_true",
+                   help="average each slice with its horizontal mirror (2 forward passes: about twice the model time)")
     p.add_argument("--no-overlays", action="store_true")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
     if args.batch_size < 1:
         p.error("--batch-size must be >= 1")
+    if args.workers < 0:
+        p.error("--workers must be >= 0")
     if args.spacing is not None and (len(args.spacing) > 2 or min(args.spacing) <= 0):
         p.error("--spacing takes one or two positive sizes in mm: ROW [COL]")
     if args.window is not None:
@@ -72,69 +81,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def build_inferencer(config: str, checkpoint: str, device: str | None = None):
-    """The project's ``OrganSegInferencer`` on ``config`` + ``checkpoint`` (files checked first)."""
-    for path, what in ((config, "config"), (checkpoint, "checkpoint")):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f"{what} not found: {path}")
-    import torch
-    from mmengine.logging import MMLogger
-
-    from organseg_plugins.mm.apis import OrganSegInferencer
-
-    MMLogger.get_current_instance().setLevel(logging.ERROR)
-    if device is None:
-        device = "cuda:0" if torch.cuda.is_available() else "cpu"
-    inferencer = OrganSegInferencer(model=config, weights=checkpoint, device=device)
-    inferencer.show_progress = False  # one progress bar: predict()'s, over every image and slice
-    return inferencer
-
-
-def predict(inferencer, images: list[np.ndarray], batch_size: int, progress: bool = True) -> list[np.ndarray]:
-    """0/1 organ masks (any non-background class) of ``images``, ``batch_size`` at a time, at input size."""
-    masks: list[np.ndarray] = []
-    bar = tqdm(total=len(images), desc="infer", unit="img", disable=not progress)
-    step = batch_size * 16  # one inferencer call batches internally; a call per batch costs its set-up each time
-    for start in range(0, len(images), step):
-        chunk = [img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
-                 for img in images[start:start + step]]
-        out = inferencer(chunk, batch_size=batch_size, return_datasamples=True)
-        samples = out["predictions"] if isinstance(out, dict) else out
-        samples = samples if isinstance(samples, list) else [samples]
-        masks += [(s.pred_sem_seg.data[0].cpu().numpy() > 0).astype(np.uint8) for s in samples]
-        bar.update(len(chunk))
-    bar.close()
-    return masks
-
-
 @cli_main
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    items = [load_input(p, args.window) for p in args.inputs]
-    for item in items:
-        for note in item.warnings:
-            print(f"warning: {note}", file=sys.stderr)
-    if args.spacing is not None:
-        for item in items:
-            if item.spacing is None:
-                item.spacing = (args.spacing[0], args.spacing[-1])
-    check_output_dir(args.out, args.inputs, overwrite=True)
-    inferencer = build_inferencer(args.config, args.checkpoint, args.device)
-    images = [s for item in items for s in item.slices]
-    t0 = time.time()
-    masks = predict(inferencer, images, args.batch_size, not args.no_progress)
-    seconds = time.time() - t0
-    rows, k = [], 0
-    for item in items:
-        mine = masks[k:k + len(item.slices)]
-        k += len(item.slices)
-        write_masks(item, mine, args.out, overlays=not args.no_overlays, nifti_masks=args.mask_format == "auto")
-        rows += measure_rows(item, mine)
-    if not rows:
-        raise OrgansegInputError("no input slices")
-    write_csv(osp.join(args.out, "measurements.csv"), MEASURE_COLUMNS, rows)
-    print(f"{len(images)} image(s)/slice(s) of {len(items)} input(s) in {seconds:.2f}s -> {args.out} "
-          "(masks/, overlays/, measurements.csv)")
+    from organseg_plugins.mm.inference import InferenceOptions, run_inference
+
+    result = run_inference(args.config, args.checkpoint, args.inputs, args.out, InferenceOptions(
+        batch_size=args.batch_size, device=args.device, precision=args.precision, window=args.window,
+        spacing=None if args.spacing is None else (args.spacing[0], args.spacing[-1]), workers=args.workers,
+        slide=args.slide, flip_tta=args.flip_tta, memory_format=args.memory_format, overlays=not args.no_overlays,
+        nifti_masks=args.mask_format == "auto", progress=not args.no_progress))
+    print(result.summary())
     return 0
 
 

@@ -1,10 +1,14 @@
 """Train a segmentor with MMSegmentation's runner (same command line as mmseg's ``tools/train.py``).
 
-    python tools/train.py CONFIG [--work-dir W] [--resume] [--amp] [--cfg-options k=v ...]
+    python tools/train.py CONFIG [--work-dir W] [--resume] [--amp] [--track [BACKEND ...]] [--cfg-options k=v ...]
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch   # multi-process (gloo on CPU)
 
 Exit status 0 on success, 2 on a user error printed as one ``error: <message>`` line
 (:mod:`organseg_plugins.core.cli`).
+
+``--track`` (or the config variable ``tracking``, e.g. ``--cfg-options tracking=tensorboard,mlflow``) adds mmengine's
+TensorBoard / MLflow (local store ``WORK_DIR/mlruns``) / offline W&B vis backends: every logged loss, learning rate
+and validation metric goes to them (:func:`organseg_plugins.mm.apis.add_tracking`; README "Experiment tracking").
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from mmengine.logging import print_log
 
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.errors import OrgansegInputError
-from organseg_plugins.mm.apis import build_runner, load_mm_config
+from organseg_plugins.mm.apis import TRACKERS, add_tracking, build_runner, load_mm_config
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -30,6 +34,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="resume from the latest checkpoint in the work_dir automatically")
     parser.add_argument("--amp", action="store_true", default=False,
                         help="enable automatic-mixed-precision training (CUDA only)")
+    parser.add_argument("--track", nargs="*", choices=TRACKERS, metavar="BACKEND",
+                        help="experiment tracking: log losses, lrs and validation metrics to these backends "
+                             f"({', '.join(TRACKERS)}); alone: tensorboard, mlflow and wandb (offline) if installed")
     parser.add_argument("--cfg-options", nargs="+", action=DictAction,
                         help="override settings in the config, key=value, e.g. train_cfg.max_iters=2")
     parser.add_argument("--launcher", choices=["none", "pytorch", "slurm", "mpi"], default="none",
@@ -59,6 +66,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
             cfg.optim_wrapper.type = "AmpOptimWrapper"
             cfg.optim_wrapper.loss_scale = "dynamic"
     cfg.resume = args.resume
+    add_tracking(cfg, (args.track or True) if args.track is not None else None)  # None: the config's `tracking`
     load_from = cfg.get("load_from")
     if load_from and "://" not in str(load_from) and not osp.isfile(load_from):
         raise OrgansegInputError(f"{args.config}: load_from checkpoint not found: {load_from} "

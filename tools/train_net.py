@@ -12,7 +12,9 @@ with NMS, masks averaged) after ``--eval-only``'s plain evaluation or at the end
 carry a ``_TTA`` suffix and its files go to ``OUTPUT_DIR/inference_TTA``. detectron2's defaults
 (400..1200 px) are sized for COCO: set the sizes around the config's ``INPUT.MIN_SIZE_TEST``.
 Exit status 0 on success, 2 on a user error printed as one ``error: <message>`` line
-(:mod:`organseg_plugins.core.cli`).
+(:mod:`organseg_plugins.core.cli`). The COCO files of ``DATASETS.TRAIN`` and ``DATASETS.TEST`` are checked
+against their images first (missing images, sizes, categories, boxes, degenerate polygons): every problem is one
+``error:`` line naming the JSON, the image and the annotation id.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from detectron2.utils.logger import setup_logger
 
 from organseg_plugins.core.cli import cli_main
 from organseg_plugins.core.errors import OrgansegInputError
-from organseg_plugins.d2 import OrganMaskEvaluator, load_config, register_organ_splits
+from organseg_plugins.d2 import OrganMaskEvaluator, check_organ_datasets, load_config, register_organ_splits
 
 
 class Trainer(DefaultTrainer):
@@ -94,6 +96,9 @@ def setup(args):
         cfg.MODEL.DEVICE = "cpu"
     register_organ_splits(cfg.ORGANSEG.DATASET_PREFIX, cfg.ORGANSEG.DATA_ROOT, cfg.ORGANSEG.CATEGORY)
     check_tta_config(cfg)  # before any training, not after it
+    # the COCO files against their images, every problem listed, before training (not in a DataLoader worker,
+    # nor a broken test file at the end of training)
+    check_organ_datasets([*cfg.DATASETS.TRAIN, *cfg.DATASETS.TEST])
     cfg.freeze()
     default_setup(cfg, args)
     # detectron2 sets up its own loggers only; ours (e.g. OrganMaskEvaluator's table) go to the same outputs

@@ -3,6 +3,7 @@
 #   python datasets_prep/ct_volumes_to_mmseg.py --root raw/sliver07 --out data/sliver07/fold0 --window liver \
 #       --category liver --assignment datasets_prep/splits/sliver07_4fold.json --fold 0 --organ-margin 5
 _base_ = ["./auxiliary_unet-d5_1xb8-dice-d1-40k_nih-pancreas-512x512.py"]
+ct_window = (-100.0, 200.0)  # the converter's --window liver (tools/infer.py windows CT inputs with it)
 data_root = "data/sliver07/fold0"
 train_dataloader = dict(dataset=dict(type="LiverCTDataset", data_root=data_root))
 val_dataloader = dict(dataset=dict(type="LiverCTDataset", data_root=data_root))

@@ -6,6 +6,7 @@ _base_ = ["./unet_table4_1xb8-50e_liver-512x512.py"]
 
 # --- data: phantoms, 128x128 ------------------------------------------------------------------------------
 data_root = "data/phantom/liver_ct"
+ct_window = (-160.0, 240.0)  # the phantoms' window (level 40 / width 400, organseg_plugins.core.phantoms.organ_slices)
 crop_size = (128, 128)
 # The real augmentation (rescale 0.9-1.1, crop, rotation, no flips) at 128x128; the resizes keep the aspect
 # ratio, which for the square phantoms is the same as the real config's keep_ratio=False.

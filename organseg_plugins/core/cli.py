@@ -7,7 +7,9 @@ option that cannot work -- is reported as ONE line on stderr::
 
 and the process exits with :data:`EXIT_USER_ERROR` (``2``, the status argparse uses for a bad
 command line, so "you gave me something wrong" always reads the same). Set ``ORGANSEG_DEBUG=1`` to
-also print the traceback (after it, the same ``error:`` line and status).
+also print the traceback (after it, the same ``error:`` line and status). Several independent problems
+found by one check (every missing image of a COCO file) come as one error made by
+:func:`~organseg_plugins.core.errors.input_error_lines` and are printed as one ``error:`` line each.
 
 Exit statuses of the scripts:
 
@@ -63,11 +65,19 @@ def _debug() -> bool:
 def report_user_error(err: BaseException) -> int:
     """Print ``err`` as one ``error: <message>`` line on stderr (traceback first with ``ORGANSEG_DEBUG=1``).
 
+    An error made by :func:`~organseg_plugins.core.errors.input_error_lines` (several problems) is printed as
+    one ``error:`` line per problem.
+
     Returns:
         :data:`EXIT_USER_ERROR`.
     """
     if _debug():
         traceback.print_exception(type(err), err, err.__traceback__, file=sys.stderr)
+    lines = getattr(err, "lines", None)  # several problems (errors.input_error_lines): one error: line each
+    if lines and all(isinstance(line, str) for line in lines):
+        for line in lines:
+            print(f"error: {line}", file=sys.stderr, flush=True)
+        return EXIT_USER_ERROR
     message = " ".join(line.strip() for line in str(err).splitlines() if line.strip())  # one line
     print(f"error: {message or type(err).__name__}", file=sys.stderr, flush=True)
     return EXIT_USER_ERROR

@@ -5,7 +5,8 @@ Named ``d2`` (never ``detectron2``) so it cannot shadow the framework. Only this
 """
 
 from .config import add_organseg_config, load_config
-from .datasets import register_organ_coco, register_organ_splits
+from .datasets import check_organ_coco, check_organ_datasets, register_organ_coco, register_organ_splits
 from .evaluation import OrganMaskEvaluator
 
-__all__ = ["OrganMaskEvaluator", "add_organseg_config", "load_config", "register_organ_coco", "register_organ_splits"]
+__all__ = ["OrganMaskEvaluator", "add_organseg_config", "check_organ_coco", "check_organ_datasets", "load_config",
+           "register_organ_coco", "register_organ_splits"]

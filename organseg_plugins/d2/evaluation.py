@@ -99,7 +99,7 @@ class OrganMaskEvaluator(DatasetEvaluator):
         summaries = M.summarize_rows(rows, list(self._columns))  # the one summary: mean, std (ddof=1), n
         table = text_table(["metric (%)", "mean", "std", "n"],
                            [[name, f"{summ.mean:.2f}", f"{summ.std:.2f}", summ.n] for name, summ in summaries.items()],
-                           align="lrrr", sep=" | ")
+                           align="lrrr", frame=True)
         self._logger.info(f"Organ mask metrics on {self._dataset_name} ({len(rows)} images, union of "
                           f"instances with score >= {self._score_thresh}; std over images, ddof=1):\n{table}")
         results = {name: summ.mean for name, summ in summaries.items()}

@@ -22,8 +22,8 @@ from mmseg.apis import MMSegInferencer
 
 from organseg_plugins.core.errors import OrgansegInputError
 
-__all__ = ["OrganSegInferencer", "build_inferencer", "build_runner", "cpu_distributed", "inference_pipeline_config",
-           "init_model", "load_mm_config", "predict_masks"]
+__all__ = ["TRACKERS", "OrganSegInferencer", "add_tracking", "build_inferencer", "build_runner", "cpu_distributed",
+           "default_trackers", "inference_pipeline_config", "init_model", "load_mm_config", "predict_masks"]
 
 
 def load_mm_config(path: str, cfg_options: dict | None = None, launcher: str = "none") -> Config:
@@ -88,6 +88,95 @@ def build_runner(cfg: Config):
     from mmseg.registry import RUNNERS
 
     return RUNNERS.build(cfg) if "runner_type" in cfg else Runner.from_cfg(cfg)
+
+
+TRACKERS = ("tensorboard", "mlflow", "wandb")
+
+
+def default_trackers() -> list[str]:
+    """What ``--track`` alone (or ``tracking = True``) turns on: TensorBoard and MLflow, and Weights & Biases
+    (offline) where ``wandb`` is importable (it is no dependency of the project)."""
+    import importlib.util
+
+    return ["tensorboard", "mlflow"] + (["wandb"] if importlib.util.find_spec("wandb") is not None else [])
+
+
+def add_tracking(cfg: Config, backends: bool | str | list[str] | tuple[str, ...] | None = None) -> list[str]:
+    """Experiment tracking through mmengine's own visualisation backends, appended to ``cfg.visualizer.vis_backends``.
+
+    mmengine's ``LoggerHook`` sends what it logs to every vis backend (``Visualizer.add_scalars``): at each
+    logged train iteration the losses and learning rates (a GAN's ``loss_d_*``/``loss_g_*`` and
+    ``generator.lr``/``discriminators.lr``), at each validation every scalar the metrics return (step = the
+    iteration), exactly the records of the run's ``vis_data/scalars.json``. Non-scalar metric values are not
+    sent (mmengine keeps them out of the tag).
+
+    Backends (each once; one already in the config is left as it is):
+
+    - ``tensorboard``: ``TensorboardVisBackend``, event files in ``WORK_DIR/<timestamp>/vis_data/``
+      (``tensorboard --logdir WORK_DIR``).
+    - ``mlflow``: ``MLflowVisBackend``, one run per training in the local file store ``WORK_DIR/mlruns``
+      (``cfg.tracking_uri``, a path or URI, chooses another store, e.g. one shared by a paper's phases),
+      experiment = the config's name, run name = the work dir's, params = the flattened config, plus its text as
+      ``config.py``. No files of the work dir are copied as artifacts (mmengine would copy every
+      .json/.log/.py/yaml under the work dir, the store included, on every run).
+    - ``wandb``: ``WandbVisBackend`` with ``mode="offline"`` (no network), in ``WORK_DIR/<timestamp>/vis_data/wandb/``
+      (``wandb sync`` uploads it later); only where ``wandb`` is installed.
+
+    Args:
+        cfg: the config, ``work_dir`` already set (as ``tools/train.py`` does before calling this).
+        backends: names of :data:`TRACKERS`; ``True`` for :func:`default_trackers`; None reads the config
+            variable ``tracking`` (the same values), so a config file or
+            ``--cfg-options tracking=tensorboard,mlflow`` turns tracking on. None, False or empty: nothing.
+
+    Returns:
+        The names whose backend was added.
+
+    Raises:
+        OrgansegInputError: an unknown name, ``wandb`` asked for but not installed, or no ``work_dir``.
+    """
+    import importlib.util
+
+    if backends is None:
+        backends = cfg.get("tracking")
+    if backends is True:
+        backends = default_trackers()
+    if not backends:
+        return []
+    names = [backends] if isinstance(backends, str) else list(backends)
+    unknown = [n for n in names if n not in TRACKERS]
+    if unknown:
+        raise OrgansegInputError(f"unknown tracking backend(s) {unknown}: choose from {list(TRACKERS)}")
+    if "wandb" in names and importlib.util.find_spec("wandb") is None:
+        raise OrgansegInputError("tracking backend 'wandb' needs the wandb package (pip install wandb); "
+                                 "tensorboard and mlflow need nothing more")
+    if not cfg.get("work_dir"):
+        raise OrgansegInputError("experiment tracking needs the work_dir (--work-dir) to place its files")
+    work_dir = osp.abspath(cfg.work_dir)
+    exp_name = osp.splitext(osp.basename(cfg.filename))[0] if cfg.filename else osp.basename(work_dir)
+    if cfg.get("visualizer") is None:
+        cfg.visualizer = dict(type="Visualizer", vis_backends=[dict(type="LocalVisBackend")])  # the runner's default
+    vis_backends = list(cfg.visualizer.get("vis_backends") or [])
+    present = {str(b.get("type", "")).split(".")[-1] for b in vis_backends}
+    added = []
+    for name in dict.fromkeys(names):  # keep order, drop repeats
+        if name == "tensorboard" and "TensorboardVisBackend" not in present:
+            vis_backends.append(dict(type="TensorboardVisBackend"))
+        elif name == "mlflow" and "MLflowVisBackend" not in present:
+            uri = str(cfg.get("tracking_uri") or osp.join(work_dir, "mlruns"))
+            store = dict(tracking_uri=uri) if "://" in uri and not uri.startswith("file:") else dict(
+                save_dir=osp.abspath(uri[len("file://"):] if uri.startswith("file://") else uri))
+            # run name: the work dir's (mlflow's own random names repeat in seeded runs)
+            vis_backends.append(dict(type="MLflowVisBackend", exp_name=exp_name, run_name=osp.basename(work_dir),
+                                     artifact_suffix=(), tags=dict(work_dir=work_dir, config=str(cfg.filename or "")),
+                                     **store))
+        elif name == "wandb" and "WandbVisBackend" not in present:
+            vis_backends.append(dict(type="WandbVisBackend",
+                                     init_kwargs=dict(mode="offline", project=exp_name, name=osp.basename(work_dir))))
+        else:
+            continue
+        added.append(name)
+    cfg.visualizer.vis_backends = vis_backends
+    return added
 
 
 def init_model(config: str, checkpoint: str | None = None, cfg_options: dict | None = None, device: str = "cpu"):
@@ -186,7 +275,8 @@ def predict_masks(inferencer: MMSegInferencer, images: list[np.ndarray], batch_s
 
     Args:
         inferencer: :func:`build_inferencer`'s (or any ``MMSegInferencer``).
-        images: ``HxW`` or ``HxWx3`` arrays (gray images are repeated to 3 channels).
+        images: ``HxW`` or ``HxWx3`` arrays, already in the model's channels (1-channel models take ``HxW``;
+            :func:`organseg_plugins.core.inference.contract.conform_slices` makes them).
         batch_size: Images per forward pass.
         progress: Show a progress bar over the images.
 
@@ -199,8 +289,7 @@ def predict_masks(inferencer: MMSegInferencer, images: list[np.ndarray], batch_s
     bar = tqdm(total=len(images), desc="infer", unit="img", disable=not progress)
     step = batch_size * 16
     for start in range(0, len(images), step):
-        chunk = [img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
-                 for img in images[start:start + step]]
+        chunk = list(images[start:start + step])
         out = inferencer(chunk, batch_size=batch_size, return_datasamples=True)
         samples = out["predictions"] if isinstance(out, dict) else out
         samples = samples if isinstance(samples, list) else [samples]

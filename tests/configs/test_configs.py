@@ -46,7 +46,7 @@ MAX_DEPTH = 2
 
 # What a phantom config may change: data (root, size, pipelines, loaders), schedule, the checkpoint it starts from.
 DATA_KEYS = {"data_root", "crop_size", "train_pipeline", "test_pipeline", "tta_pipeline", "train_dataloader",
-             "val_dataloader", "test_dataloader"}
+             "val_dataloader", "test_dataloader", "ct_window"}
 SCHEDULE_KEYS = {"max_iters", "optim_wrapper", "param_scheduler", "train_cfg", "default_hooks", "log_processor",
                  "randomness"}
 # inside `model`: the input size, and the Pix2Pix phantom's half-width discriminator (CPU cost)

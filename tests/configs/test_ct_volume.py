@@ -8,13 +8,13 @@ import copy
 import pytest
 import torch
 import torch.nn.functional as F
-from tests.conftest import REPO
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
 import organseg_plugins.mm  # noqa: F401
+from tests.conftest import REPO
 
 init_default_scope("mmseg")
 D = REPO / "configs" / "ct_volume"

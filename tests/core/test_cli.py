@@ -38,6 +38,20 @@ def test_multiline_message_is_one_line(capsys, monkeypatch):
     assert _lines(capsys.readouterr().err) == ["error: a.py: broken line 3"]
 
 
+def test_several_problems_are_one_error_line_each(capsys, monkeypatch):
+    """An error of input_error_lines (every missing image of a COCO file) prints one error: line per problem."""
+    from organseg_plugins.core.errors import input_error_lines
+
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    err = input_error_lines(["x.json: 2 problems:", "x.json: image id 3 'a.png': file not found under /d",
+                             "  x.json: annotation id 17 (image 'b.png'):\n polygon with 2 points  ", ""])
+    assert isinstance(err, OrgansegInputError) and str(err).count("\n") == 2
+    assert cli.run_main(lambda: (_ for _ in ()).throw(err)) == cli.EXIT_USER_ERROR
+    assert _lines(capsys.readouterr().err) == [
+        "error: x.json: 2 problems:", "error: x.json: image id 3 'a.png': file not found under /d",
+        "error: x.json: annotation id 17 (image 'b.png'): polygon with 2 points"]
+
+
 def test_debug_prints_the_traceback_too(capsys, monkeypatch):
     monkeypatch.setenv(cli.DEBUG_ENV, "1")
 

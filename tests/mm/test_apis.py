@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.conftest import REPO
 
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.mm.apis import cpu_distributed, load_mm_config
+from tests.conftest import REPO
 
 CFG = REPO / "configs/spleen/segformer_b0_bcedice_phantom-spleen-128x128.py"
 PIX2PIX = REPO / "configs/spleen/segformer_b0_pix2pix_phantom-spleen-128x128.py"

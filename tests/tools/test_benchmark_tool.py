@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO, run_tool
 
 from organseg_plugins.core.cli import EXIT_USER_ERROR
+from tests.conftest import REPO, run_tool
 
 PHASE1 = "configs/spleen/segformer_b0_bcedice_phantom-spleen-128x128.py"
 PHASE2 = "configs/spleen/segformer_b0_pix2pix_phantom-spleen-128x128.py"

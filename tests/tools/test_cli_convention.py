@@ -23,8 +23,7 @@ def discover() -> list[str]:
 
 
 # Scripts being renamed in the working tree: old path -> new path (drop an entry once the old one is gone).
-RENAMED = {"tools/benchmark_metrics.py": "tools/analysis/speed_metrics.py",
-           "tools/benchmark_volume_eval.py": "tools/analysis/speed_volume_eval.py",
+RENAMED = {"tools/benchmark_volume_eval.py": "tools/analysis/speed_volume_eval.py",
            "tools/analysis/infer_speed.py": "tools/analysis/speed_infer.py"}
 
 # script -> (arguments that are a user error, the path the one error line must name). In both, {tmp} is the test's
@@ -64,6 +63,7 @@ BAD_INPUT: dict[str, tuple[tuple[str, ...], str]] = {
                                                  "{tmp}/taken"),
     "datasets_prep/make_lesion_phantoms.py": (("--out", "{tmp}/taken", "--benign", "1", "--malignant", "1",
                                                "--normal", "0"), "{tmp}/taken/busi"),  # it writes OUT/busi
+    "datasets_prep/make_raw_phantoms.py": (("--out", "{tmp}/taken", "--only", "busi"), "{tmp}/taken/busi"),
     "datasets_prep/make_phantoms.py": (("--out", "{tmp}/taken", "--num-spleen", "3", "--num-liver", "0",
                                         "--size", "64", "--no-progress"), "{tmp}/taken"),
     "datasets_prep/make_splits.py": (("--images", "{tmp}/none", "--case-regex", "(.*)", "--out", "{tmp}/split.json"),

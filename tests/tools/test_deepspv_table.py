@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import run_tool
-
 from organseg_plugins.core.cli import EXIT_USER_ERROR
 from organseg_plugins.core.io.tables import write_csv
+from tests.conftest import run_tool
 
 # the per-case columns of organseg_plugins.mm.evaluation.metrics.volume_mrva_metric (not imported: mmseg's import is slow)
 CASE_COLUMNS = ("name", "gt_volume_ml", "pred_volume_ml", "lower_ml", "upper_ml", "relative_accuracy_pct", "covered")

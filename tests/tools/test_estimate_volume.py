@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from tests.conftest import REPO, run_tool
 
 from organseg_plugins.core.cli import EXIT_USER_ERROR
 from organseg_plugins.core.io.atomic import atomic_imwrite_png
 from organseg_plugins.core.io.tables import read_csv_rows
+from tests.conftest import REPO, run_tool
 
 RVAE_CFG = "configs/deepspv/rvae_1xb16-1000it_phantom-views-64-coronal.py"
 SEG_CFG = "configs/spleen/segformer_b0_bcedice_phantom-spleen-128x128.py"

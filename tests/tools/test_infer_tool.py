@@ -114,5 +114,6 @@ def test_speed_against_mmseg_inferencer(checkpoint, phantom_root):
     assert 0 < ratio < 2.0  # a shared CPU is noisy; the README reports the measured ratio
     ours, theirs = (float(t) for t in re.search(r"tools/infer.py ([0-9.]+)s, MMSegInferencer ([0-9.]+)s",
                                                 proc.stdout).groups())
-    assert "4 image(s), batch 2, best of 2" in proc.stdout and ratio == pytest.approx(ours / theirs, abs=0.01)
+    assert f"{len(images)} image(s), batch 2, best of 2" in proc.stdout
+    assert ratio == pytest.approx(ours / theirs, abs=0.01)
     assert proc.returncode == (1 if ratio > 2.0 else 0)  # --tolerance 1.0

@@ -7,9 +7,9 @@ import csv
 
 import numpy as np
 import pytest
-from tests.conftest import run_tool
 
 from organseg_plugins.core.io.atomic import atomic_imwrite_png
+from tests.conftest import run_tool
 
 
 def _d2_dir(root, name, rows):

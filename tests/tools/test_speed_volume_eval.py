@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from organseg_plugins.core.cli import EXIT_USER_ERROR
@@ -18,10 +19,19 @@ def test_small_volume_speed_check_runs_and_agrees_with_monai():
     # the timed pair is the phantoms' rough ellipsoid pair of that shape, its ground truth size printed
     _, gt = rough_ellipsoid_pair((12, 48, 48))
     assert f"volume 12x48x48, spacing (2.5, 0.8, 0.8) mm, |G| = {int(gt.sum())} voxels" in out
-    times = [float(t) for t in re.findall(r"([0-9.]+) ms", out)]
+    times = [float(t) for t in re.findall(r"([0-9.]+) ms", out)]  # the single-volume part
     assert len(times) == 3 and all(t > 0 for t in times)
     ratio = float(re.search(r"ratio MONAI / ours \(suite\): ([0-9.]+)x", out).group(1))
     assert ratio > 0
+    # volumes/s with 1 and 2 workers against MONAI, same run, same numbers for both worker counts
+    assert "4 volumes of 12x48x48 (seeds 0..3), whole per-volume suite:" in out
+    rates = dict(re.findall(r"ours, (\d) worker\(s\): +[0-9.]+ s +([0-9.]+) volumes/s", out))
+    assert set(rates) == {"1", "2"} and all(math.isfinite(float(r)) and float(r) > 0 for r in rates.values())
+    vs_monai = [float(r) for r in re.findall(r"ratio ours / MONAI: ([0-9.]+)x", out)]
+    assert len(vs_monai) == 2 and all(math.isfinite(r) and r > 0 for r in vs_monai)
+    assert float(re.search(r"MONAI .*\(1 process\): +[0-9.]+ s +([0-9.]+) volumes/s", out).group(1)) > 0
+    assert math.isfinite(float(re.search(r"ratio volumes/s 2 workers / 1 worker: ([0-9.]+)x", out).group(1)))
+    assert "same numbers for every worker count: yes" in out
 
 
 def test_bad_shape_is_one_error_line():

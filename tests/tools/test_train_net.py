@@ -75,6 +75,35 @@ def test_missing_data_root_is_clear(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def test_coco_naming_a_missing_image_is_listed_before_training(phantom_root, tmp_path):
+    """A COCO file naming an image that is not there: every problem one error: line (JSON, image, id), status 2,
+    before any training -- not a DataLoader worker's traceback packed into one line."""
+    import json
+    import shutil
+
+    root = tmp_path / "liver_ct"
+    shutil.copytree(phantom_root / "liver_ct", root)
+    js = root / "annotations" / "instances_train.json"
+    coco = json.loads(js.read_text())
+    im1, im2 = coco["images"][:2]
+    (root / im1["file_name"]).unlink()
+    (root / im2["file_name"]).unlink()
+    args = opts(phantom_root, tmp_path / "out")
+    args[1] = str(root)  # ORGANSEG.DATA_ROOT
+    args[args.index("DATALOADER.NUM_WORKERS") + 1] = "2"  # as trained for real: the images read in workers
+    proc = run_tool("tools/train_net.py", "--config-file", CFG, *args, "SOLVER.MAX_ITER", "1", check=False,
+                    timeout=600)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert proc.returncode == EXIT_USER_ERROR, proc.stderr[-3000:]
+    assert errors == [
+        f"error: dataset 'organseg_liver_phantom_train': 2 problems in its COCO file {js} (images under {root}):",
+        f"error: {js}: image id {im1['id']} {im1['file_name']!r}: file not found under {root}",
+        f"error: {js}: image id {im2['id']} {im2['file_name']!r}: file not found under {root}",
+    ], proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr and "DataLoader worker" not in proc.stderr
+    assert "Starting training" not in proc.stdout + proc.stderr
+
+
 # one size + its flip: two views per image (each view is two R101 passes on the CPU)
 TTA = ["TEST.AUG.ENABLED", "True", "TEST.AUG.MIN_SIZES", "(128,)", "TEST.AUG.MAX_SIZE", "128", "TEST.AUG.FLIP", "True"]
 

@@ -21,7 +21,9 @@ ultrasound images", Med Image Anal: MRVA and 95% interval coverage per view, fro
 run's view is the word single/dual in its method or config name). k-fold runs are mean +- std over folds; the
 pooled per-image means follow as a table of their own. The spleen layout's params (M) / FLOPs (G) come from
 :func:`organseg_plugins.mm.analysis.complexity.add_run_complexity` on each method's config at ``--shape``
-(``--no-complexity`` leaves them blank). The work is :func:`organseg_plugins.core.paper_tables.write.write_paper_table`.
+(``--no-complexity`` leaves them blank). ``--cost`` appends the cost columns of benchmark jobs (training
+wall time, peak RSS, CUDA peak allocated, test time per image/volume/case, from each job's ``cost.json``;
+:mod:`organseg_plugins.core.paper_tables.cost`) to any layout. The work is :func:`organseg_plugins.core.paper_tables.write.write_paper_table`.
 Writes ``OUT/<layout>.md``, ``.csv`` and ``.tex`` and prints the Markdown.
 Exit status 0 on success, 2 on a user error (e.g. a missing work dir) printed as one ``error:`` line.
 """
@@ -47,6 +49,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", default=None, help="output folder (default: the first work dir)")
     p.add_argument("--shape", type=int, nargs=2, default=[512, 512], help="input H W for params/FLOPs")
     p.add_argument("--no-complexity", action="store_true", help="leave params (M) / FLOPs (G) blank")
+    p.add_argument("--cost", action="store_true",
+                   help="add the cost columns: train time, peak memory, test time per sample (benchmark jobs)")
+    p.add_argument("--name", default=None, help="file stem of the outputs (default: the layout name)")
     p.add_argument("--list-layouts", action="store_true")
     args = p.parse_args(argv)
     if not args.list_layouts and not args.work_dirs:
@@ -68,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         add_run_complexity(runs, tuple(args.shape))
 
     written = write_paper_table(args.work_dirs, args.layout, args.methods, args.reference, args.out,
-                                complexity=None if args.no_complexity else complexity)
+                                complexity=None if args.no_complexity else complexity, cost=args.cost,
+                                name=args.name)
     print(written.report())
     return 0
 

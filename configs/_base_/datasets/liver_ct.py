@@ -7,6 +7,10 @@
 # Every slice is resized (aspect ratio not kept) to 512x512x1, the paper's input. Metrics of Table 6:
 # Mask IoU (IoU.liver), Trimap IoU, boundary F-measure, Boundary IoU, plus pixel F1 (Dice.liver).
 custom_imports = dict(imports=["organseg_plugins.mm"], allow_failed_imports=False)
+# The HU window of the slices: datasets_prep/dicom_to_png.py's default, level 50 / width 400 (recorded per
+# slice in meta.csv as window_level/window_width); tools/infer.py windows DICOM/NIfTI inputs with it
+# (--window overrides). Data converted with another --level/--width/--preset needs this changed to match.
+ct_window = (-150.0, 250.0)
 
 dataset_type = "LiverCTDataset"
 data_root = "data/liver"

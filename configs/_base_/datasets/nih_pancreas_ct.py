@@ -6,6 +6,9 @@
 # per-volume metrics in mm; OrganSegMetric adds the pooled slice-level IoU/Dice. The paper states no
 # augmentation: none here (our default).
 custom_imports = dict(imports=["organseg_plugins.mm"], allow_failed_imports=False)
+# The HU window of the slices (the converter's default --window pancreas, recorded per slice in meta.csv as
+# window_lo_hu/window_hi_hu): tools/infer.py windows DICOM/NIfTI inputs with it (--window overrides).
+ct_window = (-100.0, 240.0)
 
 dataset_type = "PancreasCTDataset"
 data_root = "data/nih_pancreas/fold0"

@@ -23,7 +23,7 @@ from ..io.layout import MMSegLayoutWriter
 from ..io.tables import read_csv_rows
 from .spec import DataSpec
 
-__all__ = ["fold_data_root", "fold_splits", "write_fold_root"]
+__all__ = ["fold_data_root", "fold_root_path", "fold_splits", "write_fold_root"]
 
 _DONE = "fold_root.json"
 
@@ -101,13 +101,21 @@ def write_fold_root(data: DataSpec, fold: int, out_dir: str | os.PathLike) -> Pa
     return out
 
 
+def fold_root_path(data: DataSpec, fold: int, work_root: str | os.PathLike) -> str:
+    """Where fold ``fold``'s data root is (or will be, once written): writes nothing."""
+    if data.fold_roots:
+        return data.fold_roots[fold]
+    if data.num_folds == 1 and not data.split_file:
+        return str(data.root)
+    return str(Path(work_root) / "folds" / f"fold{fold}")
+
+
 def fold_data_root(data: DataSpec, fold: int, work_root: str | os.PathLike) -> str:
     """The data root of fold ``fold``: a given fold root, the source root (no folds), or a written layout.
 
     Written layouts go to ``<work_root>/folds/fold<k>``.
     """
-    if data.fold_roots:
-        return data.fold_roots[fold]
-    if data.num_folds == 1 and not data.split_file:
-        return str(data.root)
-    return str(write_fold_root(data, fold, Path(work_root) / "folds" / f"fold{fold}"))
+    path = fold_root_path(data, fold, work_root)
+    if data.fold_roots or (data.num_folds == 1 and not data.split_file):
+        return path
+    return str(write_fold_root(data, fold, path))

@@ -129,7 +129,8 @@ def _options(spec: BenchmarkSpec, job: Job, data_root: str, jobs: dict) -> tuple
     cfg.update({"randomness.seed": job.seed})
     cfg.update(spec.cfg_options)
     cfg.update(m.cfg_options)
-    opts = {"ORGANSEG.DATA_ROOT": data_root, "SEED": job.seed, **spec.opts, **m.opts}
+    cfg.update(spec.override_cfg_options)
+    opts = {"ORGANSEG.DATA_ROOT": data_root, "SEED": job.seed, **spec.opts, **m.opts, **spec.override_opts}
     fill = {k: _fill(v, job, data_root, spec.work_root, jobs) for k, v in cfg.items()}
     return fill, {k: _fill(v, job, data_root, spec.work_root, jobs) for k, v in opts.items()}
 
@@ -164,9 +165,9 @@ def evaluation_command(spec: BenchmarkSpec, job: Job, data_root: str, checkpoint
     cfg, opts = _options(spec, job, data_root, _index(spec))
     if job.method.framework == "mmseg":
         cfg.update({k: os.path.join(job.test_dir, name) for k, name in job.method.csv_options.items()})
+        out = ["--out", os.path.join(job.test_dir, "pred")] if job.method.predictions else []
         return [python, os.path.join(tools_dir, "test.py"), job.method.config, checkpoint, "--work-dir",
-                job.test_dir, "--out", os.path.join(job.test_dir, "pred"),
-                "--cfg-options", *[f"{k}={_cfg_value(v)}" for k, v in cfg.items()]]
+                job.test_dir, *out, "--cfg-options", *[f"{k}={_cfg_value(v)}" for k, v in cfg.items()]]
     pairs = [x for k, v in {**opts, "MODEL.WEIGHTS": checkpoint, "OUTPUT_DIR": job.test_dir}.items()
              for x in (k, _cfg_value(v))]
     return [python, os.path.join(tools_dir, "train_net.py"), "--config-file", job.method.config, "--eval-only", *pairs]

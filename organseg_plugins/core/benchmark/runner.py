@@ -2,7 +2,8 @@
 killed ones, reporting failed ones while the others go on; ``parallel`` jobs at a time.
 
 Each command's output goes to ``<work dir>/train.log`` / ``test.log`` (appended, so a resumed job keeps the
-log of the killed attempt). A job with ``after`` waits until that method's job of the same fold and seed is
+log of the killed attempt). Each command runs under :mod:`organseg_plugins.core.probe` (wall time, peak RSS,
+CUDA peak, device); a finished job gets ``cost.json`` (:mod:`.cost`) next to its ``state.json``. A job with ``after`` waits until that method's job of the same fold and seed is
 done (read from its state file, so it also works across Slurm array tasks) and fails if that one failed.
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OrgansegInputError
+from .cost import probed, write_cost
 from .folds import fold_data_root
 from .plan import Job, evaluation_command, last_checkpoint, plan_jobs, train_command
 from .progress import progress_line, remaining_estimate
@@ -42,6 +44,13 @@ def _run(cmd: Sequence[str], log_path: Path, env: dict[str, str]) -> int:
         log.write(f"\n$ {' '.join(cmd)}\n")
         log.flush()
         return subprocess.run(list(cmd), stdout=log, stderr=subprocess.STDOUT, env=env, check=False).returncode
+
+
+def _pythonpath() -> str:
+    """``PYTHONPATH`` for a job: this package's parent first (the probe imports it), then the caller's."""
+    root = str(Path(__file__).resolve().parents[3])
+    rest = os.environ.get("PYTHONPATH", "")
+    return os.pathsep.join([root] + ([rest] if rest else []))
 
 
 def _last_error(log_path: Path) -> str:
@@ -100,8 +109,10 @@ def run_job(spec: BenchmarkSpec, job: Job, python: str = sys.executable, tools_d
         resumed = _test_checkpoint(job)
         write_state(job.work_dir, "running", pid=os.getpid(), host=os.uname().nodename, phase="train",
                     resumed_from=resumed)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        rc = _run(train_command(spec, job, data_root, python, tools_dir), Path(job.work_dir) / "train.log", env)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": _pythonpath()}
+        train_cost, test_cost = Path(job.work_dir) / "train_cost.json", Path(job.work_dir) / "test_cost.json"
+        rc = _run(probed(train_command(spec, job, data_root, python, tools_dir), train_cost),
+                  Path(job.work_dir) / "train.log", env)
         if rc != 0:
             write_state(job.work_dir, "failed", phase="train", returncode=rc, log="train.log")
             log_path = Path(job.work_dir) / "train.log"
@@ -112,7 +123,8 @@ def run_job(spec: BenchmarkSpec, job: Job, python: str = sys.executable, tools_d
             return "failed", f"no checkpoint in {job.train_dir} after training"
         write_state(job.work_dir, "running", pid=os.getpid(), host=os.uname().nodename, phase="test",
                     resumed_from=resumed)
-        rc = _run(evaluation_command(spec, job, data_root, ckpt, python, tools_dir), Path(job.work_dir) / "test.log", env)
+        rc = _run(probed(evaluation_command(spec, job, data_root, ckpt, python, tools_dir), test_cost),
+                  Path(job.work_dir) / "test.log", env)
         if rc != 0:
             write_state(job.work_dir, "failed", phase="test", returncode=rc, log="test.log")
             log_path = Path(job.work_dir) / "test.log"
@@ -120,6 +132,7 @@ def run_job(spec: BenchmarkSpec, job: Job, python: str = sys.executable, tools_d
     except OrgansegInputError as exc:
         write_state(job.work_dir, "failed", phase="setup", message=str(exc))
         return "failed", str(exc)
+    write_cost(job.work_dir, job.test_dir, train_cost, test_cost)
     write_state(job.work_dir, "done", checkpoint=ckpt, data_root=data_root, resumed_from=resumed)
     return "done", "resumed from " + os.path.basename(resumed) if resumed else "done"
 

@@ -51,17 +51,19 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import OrgansegInputError
 from ..io.dicom import apply_window, is_dicom_file
-from ..io.layout import MMSegLayoutWriter
+from ..io.layout import LayoutEntry, MMSegLayoutWriter
 from ..io.paths import check_output_dir, require_dir, safe_stem
 from ..io.volumes import is_hidden_junk, read_label_volume, read_volume, volume_stem
+from ..parallel import map_cases, progress_tick
 from .cases import split_for_name
-from .report import ConversionReport, progress_iter
+from .report import ConversionReport
 
 __all__ = [
     "CT_WINDOWS", "CT_VOLUME_META_COLUMNS", "LAYOUTS", "STANDARD_FOLDS", "VolumeCase", "find_volume_cases",
@@ -201,61 +203,30 @@ def _fmt(v: float) -> str:
     return f"{float(v):.6f}".rstrip("0").rstrip(".")
 
 
-def convert_ct_volumes(
-    root: str | os.PathLike,
-    out_dir: str | os.PathLike,
-    layout: str = "auto",
-    window: Sequence[float] | str = "pancreas",
-    split: str = "train",
-    assignment: Mapping[str, str] | None = None,
-    category: str = "pancreas",
-    labels: Sequence[int] | None = None,
-    organ_margin: int | None = None,
-    select_splits: Sequence[str] = ("train",),
-    overwrite: bool = False,
-    dry_run: bool = False,
-    progress: bool = True,
-) -> ConversionReport:
-    """Convert every volume of a dataset folder into windowed 8-bit PNG slices + 0/1 masks.
+@dataclass(frozen=True)
+class _CaseJob:
+    """What :func:`_convert_cases` needs besides the cases (the options of :func:`convert_ct_volumes`)."""
 
-    Args:
-        root: Dataset folder (see the layouts in the module docstring).
-        out_dir: Output folder (outside ``root``; empty unless ``overwrite``).
-        layout: ``auto``, ``nih``, ``sliver07`` or ``msd``.
-        window: ``(lo, hi)`` in HU or a :data:`CT_WINDOWS` name.
-        split: Split of every case without an ``assignment``.
-        assignment: ``{case_id: split}`` (e.g. one fold of :data:`STANDARD_FOLDS`).
-        category: COCO category name.
-        labels: Label values counted as the organ (default: labels must be 0/1).
-        organ_margin: If given, the ``select_splits`` keep only organ slices +- this many slices.
-        select_splits: Splits to which ``organ_margin`` applies.
-        overwrite: Allow a non-empty output folder.
-        dry_run: Read and validate everything; write nothing.
-        progress: Show a progress bar.
+    root: Path
+    out: Path
+    dry_run: bool
+    split: str
+    assignment: Mapping[str, str] | None
+    labels: Sequence[int] | None
+    organ_margin: int | None
+    select_splits: tuple[str, ...]
+    category: str
+    window: tuple[float, float]
 
-    Returns:
-        The :class:`ConversionReport` (``extra``: slices per split, cases, layout).
 
-    Raises:
-        OrgansegInputError: Bad root, output folder, window or layout (whole-run problems); per-case
-            problems are reported and the case skipped.
-    """
-    if isinstance(window, str):
-        if window not in CT_WINDOWS:
-            raise OrgansegInputError(f"unknown window {window!r}; give (lo, hi) HU or one of {sorted(CT_WINDOWS)}")
-        window = CT_WINDOWS[window]
-    lo, hi = (float(v) for v in window)
-    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
-        raise OrgansegInputError(f"HU window must be finite with lo < hi, got [{lo:g}, {hi:g}]")
-    if organ_margin is not None and int(organ_margin) < 0:
-        raise OrgansegInputError(f"organ margin must be >= 0 slices, got {organ_margin}")
-    root_p = require_dir(root, "volume dataset folder")
-    out = Path(out_dir)
-    check_output_dir(out, [root_p], overwrite=overwrite or dry_run)
-    report = ConversionReport(dry_run=dry_run)
-    kind, cases = find_volume_cases(root_p, layout, report)
-    writer = MMSegLayoutWriter(out, dry_run)
-    for case in progress_iter(cases, progress, "volumes->png", len(cases)):
+def _convert_cases(job: _CaseJob, cases: Sequence[VolumeCase]) -> tuple[ConversionReport, list[LayoutEntry]]:
+    """The per-case loop (one worker's task, one case at a time: one volume in memory): read, window and
+    write each slice's PNGs; return the report and the layout entries the caller merges in case order."""
+    root_p, split, assignment, labels = job.root, job.split, job.assignment, job.labels
+    organ_margin, select_splits, category, (lo, hi) = job.organ_margin, job.select_splits, job.category, job.window
+    report = ConversionReport(dry_run=job.dry_run)
+    writer = MMSegLayoutWriter(job.out, job.dry_run)
+    for case in cases:
         try:
             sp, _ = split_for_name(case.case_id, split, assignment, None, case_id=case.case_id)
             if case.label is None:
@@ -276,7 +247,6 @@ def convert_ct_volumes(
             report.warn(case.label, f"empty label volume (no {category} voxel): all slices converted, empty masks")
         keep = (organ_slices(mask, int(organ_margin)) if organ_margin is not None and sp in select_splits
                 else np.arange(image.shape[0]))
-        grey = apply_window(image.array, (lo + hi) / 2.0, hi - lo)
         sz, sy, sx = image.spacing
         iso = abs(sy - sx) <= 1e-6 * max(sy, sx)
         common = {
@@ -290,8 +260,81 @@ def convert_ct_volumes(
         }
         for k in keep.tolist():
             stem = f"{safe_stem(case.case_id)}_s{k:04d}"
-            writer.add(sp, stem, grey[k], mask[k], {**common, "slice_index": k, "has_organ": int(mask[k].any())})
+            grey = apply_window(image.array[k], (lo + hi) / 2.0, hi - lo)  # slice by slice: no float64 volume
+            writer.add(sp, stem, grey, mask[k], {**common, "slice_index": k, "has_organ": int(mask[k].any())})
             report.converted += 1
+            progress_tick(1.0 / len(keep))
+    return report, writer.entries
+
+
+def convert_ct_volumes(
+    root: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    layout: str = "auto",
+    window: Sequence[float] | str = "pancreas",
+    split: str = "train",
+    assignment: Mapping[str, str] | None = None,
+    category: str = "pancreas",
+    labels: Sequence[int] | None = None,
+    organ_margin: int | None = None,
+    select_splits: Sequence[str] = ("train",),
+    overwrite: bool = False,
+    dry_run: bool = False,
+    progress: bool = True,
+    workers: int | None = 1,
+) -> ConversionReport:
+    """Convert every volume of a dataset folder into windowed 8-bit PNG slices + 0/1 masks.
+
+    Cases run on ``workers`` processes (:func:`organseg_plugins.core.parallel.map_cases`), one volume in
+    memory per worker; each worker writes its slices' PNG files, and this process merges the rows,
+    COCO images and report lines in case order, so every output file is the same for any ``workers``.
+
+    Args:
+        root: Dataset folder (see the layouts in the module docstring).
+        out_dir: Output folder (outside ``root``; empty unless ``overwrite``).
+        layout: ``auto``, ``nih``, ``sliver07`` or ``msd``.
+        window: ``(lo, hi)`` in HU or a :data:`CT_WINDOWS` name.
+        split: Split of every case without an ``assignment``.
+        assignment: ``{case_id: split}`` (e.g. one fold of :data:`STANDARD_FOLDS`).
+        category: COCO category name.
+        labels: Label values counted as the organ (default: labels must be 0/1).
+        organ_margin: If given, the ``select_splits`` keep only organ slices +- this many slices.
+        select_splits: Splits to which ``organ_margin`` applies.
+        overwrite: Allow a non-empty output folder.
+        dry_run: Read and validate everything; write nothing.
+        progress: Show a progress bar (volumes, with the time left).
+        workers: Processes (``None`` or 0: one per core; 1: this process).
+
+    Returns:
+        The :class:`ConversionReport` (``extra``: slices per split, cases, layout; ``resources``: each
+        worker's memory).
+
+    Raises:
+        OrgansegInputError: Bad root, output folder, window or layout (whole-run problems); per-case
+            problems are reported and the case skipped.
+    """
+    if isinstance(window, str):
+        if window not in CT_WINDOWS:
+            raise OrgansegInputError(f"unknown window {window!r}; give (lo, hi) HU or one of {sorted(CT_WINDOWS)}")
+        window = CT_WINDOWS[window]
+    lo, hi = (float(v) for v in window)
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        raise OrgansegInputError(f"HU window must be finite with lo < hi, got [{lo:g}, {hi:g}]")
+    if organ_margin is not None and int(organ_margin) < 0:
+        raise OrgansegInputError(f"organ margin must be >= 0 slices, got {organ_margin}")
+    root_p = require_dir(root, "volume dataset folder")
+    out = Path(out_dir)
+    check_output_dir(out, [root_p], overwrite=overwrite or dry_run)
+    report = ConversionReport(dry_run=dry_run)
+    kind, cases = find_volume_cases(root_p, layout, report)
+    writer = MMSegLayoutWriter(out, dry_run)
+    job = _CaseJob(root_p, out, dry_run, split, assignment, labels, organ_margin, tuple(select_splits), category,
+                   (lo, hi))
+    for part, entries in map_cases(partial(_convert_cases, job), [[case] for case in cases], workers,
+                                   progress=progress, desc="volumes->png", unit="volume", decimals=1,
+                                   stats=report.resources):
+        report.merge(part)
+        writer.merge(entries)
     if writer.rows:
         writer.finish(CT_VOLUME_META_COLUMNS, [{"id": 1, "name": category}],
                       info={"description": f"organseg_plugins CT volumes ({kind}) {category} {{split}}"})

@@ -5,7 +5,8 @@ Input::
 
     ROOT/images/{train,val[,test]}/xxx.png     ROOT/masks/{train,val[,test]}/xxx.png  (0/1 or 0/255)
 
-The given splits are kept (mmseg's preparation has train and val only); masks become 0/1.
+The given splits are kept (mmseg's preparation has train and val only); masks become 0/1. A mask without its
+image (or a masks split folder without its images folder) is a report error.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def convert_ddti(root: str | os.PathLike, out_dir: str | os.PathLike, overwrite:
     items = []
     for split in SPLITS:
         if not (base / "images" / split).is_dir():
+            if (base / "masks" / split).is_dir():  # masks without their images: told, not skipped in silence
+                report.error(base / "masks" / split, f"masks without images: no folder {base / 'images' / split}; "
+                             "not converted")
             continue
         for img, masks in pair_images_masks(base / "images" / split, base / "masks" / split, "", False, report):
             items.append(LesionItem(f"{split}_{img.stem}", img, masks, "nodule", split))

@@ -39,6 +39,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +62,14 @@ from ..io.dicom import (
     sort_slices,
 )
 from ..io.images import IMAGE_EXTS, MASK_IMAGE_EXTS, read_image_file
-from ..io.layout import MMSegLayoutWriter
+from ..io.layout import LayoutEntry, MMSegLayoutWriter
 from ..io.masks import mask_stem
 from ..io.paths import check_output_dir, list_files, require_dir, safe_stem
 from ..io.validate import as_binary_mask
 from ..io.volumes import canonical_slice
+from ..parallel import map_cases, progress_tick
 from .cases import split_for_name
-from .report import ConversionReport, progress_iter, without_source
+from .report import ConversionReport, without_source
 
 __all__ = [
     "DICOM_META_COLUMNS",
@@ -105,7 +107,8 @@ class DicomConvertOptions:
         position_tol_mm: Tolerance of the position match along the slice normal.
         overwrite: Allow a non-empty output folder.
         dry_run: Read and validate everything (pixels included); write nothing.
-        progress: Show a progress bar.
+        progress: Show a progress bar (slices, with the time left).
+        workers: Processes converting cases in parallel (``None`` or 0: one per core; 1: this process).
     """
 
     images_subdir: str = "images"
@@ -125,6 +128,7 @@ class DicomConvertOptions:
     overwrite: bool = False
     dry_run: bool = False
     progress: bool = True
+    workers: int | None = 1
 
     def validate(self) -> None:
         """Check the options that a whole run depends on.
@@ -760,7 +764,8 @@ def _write_slices(
         report: Receives the per-slice errors (skipped), warnings and the converted count.
     """
     warned: set[str] = set()
-    for job in progress_iter(jobs, opts.progress, "dicom->png", len(jobs)):
+    for job in jobs:
+        progress_tick()
         sl = job.slice
         try:
             img, mask, window = _load_slice(job, opts, report, warned)
@@ -780,6 +785,22 @@ def _write_slices(
 # --------------------------------------------------------------------------------------------
 
 
+def _convert_case(root: Path, out: Path, opts: DicomConvertOptions,
+                  case: tuple[str, Path]) -> tuple[ConversionReport, list[LayoutEntry]]:
+    """Both passes for one case (one worker task): its report and the layout entries of its slices (PNG
+    files written here), merged by the caller in case order."""
+    report = ConversionReport(dry_run=opts.dry_run)
+    writer = MMSegLayoutWriter(out, opts.dry_run)
+    _write_slices(_scan_case(case[0], case[1], opts, report), root, writer, opts, report)
+    return report, writer.entries
+
+
+def _case_files(cdir: Path, images_subdir: str) -> int:
+    """Files in a case's image folder: its share of the progress bar."""
+    images = cdir / images_subdir
+    return sum(1 for p in images.iterdir() if p.is_file()) if images.is_dir() else 0
+
+
 def run_dicom_conversion(
     root: str | os.PathLike,
     out_dir: str | os.PathLike,
@@ -787,9 +808,11 @@ def run_dicom_conversion(
 ) -> ConversionReport:
     """Convert per-case DICOM series (+ masks) to windowed 8-bit PNG slices in the MMSeg layout.
 
-    The option-object form of :func:`convert_dicom_cases` (same input, output and report). Pass 1
-    (:func:`_scan_case`) reads headers, orders each series and aligns the masks; pass 2
-    (:func:`_write_slices`) reads the pixels and writes the slices; then COCO and ``meta.csv``.
+    The option-object form of :func:`convert_dicom_cases` (same input, output and report). Per case,
+    pass 1 (:func:`_scan_case`) reads headers, orders the series and aligns the masks; pass 2
+    (:func:`_write_slices`) reads the pixels and writes the slices; then COCO and ``meta.csv``. Cases
+    run on ``options.workers`` processes, one slice in memory per worker; the rows, COCO images and
+    report lines are merged in case order, so every output file is the same for any number of workers.
 
     Args:
         root: Folder of case folders (or one case folder).
@@ -809,9 +832,14 @@ def run_dicom_conversion(
     check_output_dir(out, [root_p], overwrite=opts.overwrite or opts.dry_run)
     cases = _find_cases(root_p, opts.images_subdir)
     report = ConversionReport(dry_run=opts.dry_run)
-    jobs = [job for case, cdir in cases.items() for job in _scan_case(case, cdir, opts, report)]
     writer = MMSegLayoutWriter(out, opts.dry_run)
-    _write_slices(jobs, root_p, writer, opts, report)
+    items = list(cases.items())
+    for part, entries in map_cases(partial(_convert_case, root_p, out, opts), items, opts.workers,
+                                   progress=opts.progress, desc="dicom->png", unit="slice",
+                                   weights=[_case_files(cdir, opts.images_subdir) for _, cdir in items],
+                                   stats=report.resources):
+        report.merge(part)
+        writer.merge(entries)
     if writer.rows:
         cats = None if opts.images_only else [{"id": 1, "name": opts.category}]
         writer.finish(DICOM_META_COLUMNS, cats, info={"description": f"organseg_plugins DICOM {opts.category} {{split}}"})
@@ -841,6 +869,7 @@ def convert_dicom_cases(
     overwrite: bool = False,
     dry_run: bool = False,
     progress: bool = True,
+    workers: int | None = 1,
 ) -> ConversionReport:
     """Convert per-case DICOM series (+ masks) to windowed 8-bit PNG slices in the MMSeg layout.
 
@@ -859,8 +888,8 @@ def convert_dicom_cases(
         root: Folder of case folders.
         out_dir: Output folder (outside ``root``; empty unless ``overwrite``).
         images_subdir, masks_subdir, level, width, window_from_file, split, assignment, category, segment,
-            mask_label, missing_mask, images_only, match, position_tol_mm, overwrite, dry_run, progress:
-            The fields of :class:`DicomConvertOptions` (same names, defaults and meaning).
+            mask_label, missing_mask, images_only, match, position_tol_mm, overwrite, dry_run, progress,
+            workers: The fields of :class:`DicomConvertOptions` (same names, defaults and meaning).
 
     Returns:
         The :class:`ConversionReport` (``extra``: slices per split, cases).
@@ -873,5 +902,6 @@ def convert_dicom_cases(
         window_from_file=window_from_file, split=split, assignment=assignment, category=category,
         segment=segment, mask_label=mask_label, missing_mask=missing_mask, images_only=images_only,
         match=match, position_tol_mm=position_tol_mm, overwrite=overwrite, dry_run=dry_run, progress=progress,
+        workers=workers,
     )
     return run_dicom_conversion(root, out_dir, options)

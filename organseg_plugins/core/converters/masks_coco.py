@@ -19,13 +19,14 @@ through boundary-pixel centres, holes dropped; IoU typically > 0.95 for organ-si
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import OrgansegInputError
 from ..io.atomic import atomic_imwrite_png, atomic_write_json
-from ..io.coco import build_coco, segmentation_to_mask
+from ..io.coco import build_coco, read_coco_file, segmentation_problems, segmentation_to_mask
 from ..io.images import IMAGE_EXTS, read_image_file
 from ..io.paths import check_output_dir, list_files, require_dir
 from ..io.validate import as_binary_mask
@@ -41,6 +42,12 @@ __all__ = [
 
 def _mask_candidates(masks_dir: Path, stem: str, suffix: str) -> list[Path]:
     return [masks_dir / f"{stem}{suffix}{ext}" for ext in (".png", ".bmp", ".tif", ".tiff")]
+
+
+def _image_stem(mask_stem: str, suffix: str) -> str:
+    """The image stem a mask name points to: ``x`` for ``x<suffix>`` and ``x<suffix>_<n>``."""
+    m = re.fullmatch(rf"(.+?){re.escape(suffix)}(_\d+)?", mask_stem) if suffix else None
+    return m.group(1) if m else mask_stem
 
 
 def pair_images_masks(
@@ -63,8 +70,9 @@ def pair_images_masks(
         masks_dir: Folder of masks.
         mask_suffix: Text between the stem and the extension of a mask.
         merge_extra: Also collect numbered extra masks.
-        report: Where to record images without a mask (errors) and masks without an image
-            (warnings); if ``None`` nothing is recorded.
+        report: Where to record images without a mask (errors, skipped), masks without an image
+            (errors: an input that is not converted; not counted as skipped images) and extra masks
+            left out because ``merge_extra`` is off (warnings); if ``None`` nothing is recorded.
 
     Returns:
         ``[(image_path, [mask_path, extra...])]`` for images that have a mask, sorted by image.
@@ -90,6 +98,7 @@ def pair_images_masks(
                 report.skipped += 1
             continue
         if len(found) > 1:
+            used.update(found)  # the image's masks: reported with it, not as masks without an image
             if report is not None:
                 report.error(img, f"several masks match: {[p.name for p in found]}")
                 report.skipped += 1
@@ -109,8 +118,9 @@ def pair_images_masks(
                 continue
             if not merge_extra and mask_suffix and m.stem.rsplit("_", 1)[-1].isdigit():
                 report.warn(m, "looks like an extra mask (name_<n>) but merge_extra/--merge-extra is off; ignored")
-            else:
-                report.warn(m, "mask without a matching image; ignored")
+            else:  # an image lost on the way (an incomplete copy, a renamed file): an input not converted
+                report.error(m, f"mask without an image: no image {_image_stem(m.stem, mask_suffix)}.* in {idir}; "
+                                "not converted")
     return out
 
 
@@ -201,20 +211,28 @@ def load_coco_json(path: str | os.PathLike) -> dict:
     Raises:
         OrgansegInputError: Missing/unparsable file, or no ``images``/``annotations`` lists.
     """
-    import json
+    return read_coco_file(path)
 
-    p = Path(path)
-    if not p.is_file():
-        raise OrgansegInputError(f"{p}: COCO file does not exist")
-    try:
-        coco = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise OrgansegInputError(f"{p}: cannot parse the COCO JSON ({exc})") from exc
-    if not isinstance(coco, dict) or not isinstance(coco.get("images"), list) or not isinstance(
-        coco.get("annotations", []), list
-    ):
-        raise OrgansegInputError(f"{p}: not a COCO instances file (needs 'images' and 'annotations' lists)")
-    return coco
+
+def _image_mask(anns: list[dict], h: int, w: int) -> tuple[np.ndarray, list[str]]:
+    """Union of an image's annotations, and one line per unusable annotation (its id and the problem).
+
+    A degenerate polygon (fewer than 3 points, zero area, an odd number of coordinates), a missing
+    segmentation or an RLE of another size is a problem of its annotation: pycocotools would rasterise it to
+    nothing, i.e. an empty mask without a word.
+    """
+    mask = np.zeros((h, w), np.uint8)
+    bad: list[str] = []
+    for ann in anns:
+        problems = segmentation_problems(ann.get("segmentation"), h, w)
+        if problems:
+            bad += [f"annotation id {ann.get('id')}: {p}" for p in problems]
+            continue
+        try:
+            mask |= segmentation_to_mask(ann["segmentation"], h, w)
+        except (ValueError, KeyError, TypeError) as exc:
+            bad.append(f"annotation id {ann.get('id')}: {exc}")
+    return mask, bad
 
 
 def coco_to_mask_dir(
@@ -229,9 +247,12 @@ def coco_to_mask_dir(
     """COCO instances JSON -> one mask PNG per image (the union of its annotations of a category).
 
     The mask of image ``file_name`` is ``out_dir/<stem of file_name>.png`` with values 0 and
-    ``value`` (1 for mmseg; 255 to look at). Images without annotations get all-zero masks. A
-    segmentation whose size disagrees with its image entry, or that cannot be decoded, is an error
-    for that image.
+    ``value`` (1 for mmseg; 255 to look at). Images without annotations get all-zero masks. An
+    annotation whose segmentation is unusable -- a polygon of fewer than 3 points, of zero area or with an odd
+    number of coordinates, no segmentation, an RLE whose size disagrees with its image entry, or one that
+    cannot be decoded -- is one error naming the JSON, the image and the annotation id, and its image gets no
+    mask (skipped) instead of a silently empty or partial one. An annotation of an image id that is not in
+    ``images`` is an error too.
 
     Args:
         coco_json: Input COCO file.
@@ -269,6 +290,10 @@ def coco_to_mask_dir(
         if cat_id is None or int(ann.get("category_id", -1)) == cat_id:
             by_image.setdefault(int(ann["image_id"]), []).append(ann)
     report = ConversionReport(dry_run=dry_run)
+    image_ids = {int(im["id"]) for im in coco["images"] if isinstance(im, dict) and "id" in im}
+    for image_id in sorted(set(by_image) - image_ids):
+        for ann in by_image[image_id]:
+            report.error(str(coco_json), f"annotation id {ann.get('id')}: its image id {image_id} is not in 'images'")
     out = Path(out_dir)
     seen: dict[str, str] = {}
     images = coco["images"]
@@ -279,14 +304,14 @@ def coco_to_mask_dir(
             stem = Path(fname).stem
             if stem in seen:
                 raise OrgansegInputError(f"output name {stem}.png already used by {seen[stem]}")
-            mask = np.zeros((h, w), np.uint8)
-            for ann in by_image.get(int(im["id"]), []):
-                try:
-                    mask |= segmentation_to_mask(ann["segmentation"], h, w)
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise OrgansegInputError(f"annotation {ann.get('id')}: {exc}") from exc
+            mask, bad = _image_mask(by_image.get(int(im["id"]), []), h, w)
         except (OrgansegInputError, KeyError, ValueError) as exc:
             report.error(f"{coco_json}[{fname}]", str(exc))
+            report.skipped += 1
+            continue
+        if bad:  # one error per unusable annotation; no mask is written rather than one missing those objects
+            for msg in bad:
+                report.error(f"{coco_json}[{fname}]", msg)
             report.skipped += 1
             continue
         seen[stem] = fname

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..io.atomic import atomic_write_text
+from ..parallel import TaskStats, progress_bar
 
 __all__ = [
     "FileIssue", "ConversionReport", "progress_iter", "EXIT_HELP", "add_common_cli_args", "print_summary",
@@ -50,6 +51,9 @@ class ConversionReport:
         outputs: Paths written, relative to the output folder (empty in a dry run).
         dry_run: Whether nothing was written.
         extra: Converter-specific summary values (e.g. per-split counts).
+        resources: What each worker task measured (:class:`~organseg_plugins.core.parallel.TaskStats`:
+            process, resident memory, time); not part of the summary nor of :meth:`to_dict`, which
+            are the same for any number of workers.
     """
 
     converted: int = 0
@@ -60,6 +64,17 @@ class ConversionReport:
     outputs: list[str] = field(default_factory=list)
     dry_run: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    resources: list[TaskStats] = field(default_factory=list, repr=False, compare=False)
+
+    def merge(self, part: ConversionReport) -> None:
+        """Add a part's counts, errors, warnings, notes and outputs (a worker's report of one case) after ours."""
+        self.converted += part.converted
+        self.skipped += part.skipped
+        self.errors += part.errors
+        self.warnings += part.warnings
+        for k, v in part.notes.items():
+            self.note(k, v)
+        self.outputs += part.outputs
 
     def error(self, path: str | os.PathLike, message: str) -> None:
         """Record an error about ``path`` (the caller decides whether to count a skip)."""
@@ -133,14 +148,14 @@ def without_source(exc: Exception, source: str | os.PathLike) -> str:
 
 
 def progress_iter(items: Iterable[T], enabled: bool, desc: str, total: int | None = None) -> Iterator[T]:
-    """Iterate with a tqdm bar (on stderr) when ``enabled``."""
-    if not enabled:
-        yield from items
-        return
-    from tqdm import tqdm
-
-    with tqdm(items, desc=desc, total=total, unit="file", dynamic_ncols=True) as bar:
-        yield from bar
+    """Iterate with the project's progress bar (:func:`~organseg_plugins.core.parallel.progress_bar`: on
+    stderr, with the time left) when ``enabled``."""
+    if total is None and hasattr(items, "__len__"):
+        total = len(items)  # type: ignore[arg-type]
+    with progress_bar(total, desc, "file", enabled) as bar:
+        for item in items:
+            yield item
+            bar.update(1)
 
 EXIT_HELP = (
     "Exit status: 0 if every input was converted; 1 if some inputs had errors (each is listed with "

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import OrgansegInputError
-from ..io.dicom import is_dicom_file, pixel_array, read_dicom
+from ..io.dicom import is_dicom_file, pixel_array, read_dicom, ultrasound_display_image
 from ..io.images import IMAGE_EXTS, MASK_IMAGE_EXTS, read_image_file
 from ..io.layout import MMSegLayoutWriter
 from ..io.paths import check_output_dir, list_files, require_dir
@@ -50,7 +50,6 @@ __all__ = [
     "SPLEEN_META_COLUMNS",
     "SPACING_RANGE_MM",
     "ultrasound_spacing_mm",
-    "dicom_to_display",
     "read_lengths_csv",
     "SpleenConvertOptions",
     "convert_spleen",
@@ -128,53 +127,6 @@ def ultrasound_spacing_mm(ds: Any, source: str, mask: np.ndarray | None = None) 
                                  "(PhysicalDeltaX/Y); give --spacing")
     return _check_spacing(dx, source, f"SequenceOfUltrasoundRegions[{i}].PhysicalDeltaX (cm x 10)"), \
         f"UltrasoundRegion[{i}]"
-
-
-def dicom_to_display(ds: Any, source: str) -> np.ndarray:
-    """8-bit image of a single-frame ultrasound DICOM: HxW grey, or HxWx3 BGR if colour.
-
-    MONOCHROME1 is inverted; YBR colour is converted to RGB; PALETTE COLOR is expanded; more than
-    8 stored bits are scaled by ``255 / (2**BitsStored - 1)``; an RGB image with identical channels
-    becomes grey.
-
-    Raises:
-        OrgansegInputError: Multi-frame, signed, or undecodable pixel data.
-    """
-    arr = pixel_array(ds, source)
-    frames = int(ds.get("NumberOfFrames", 1) or 1)
-    if frames > 1:
-        raise OrgansegInputError(f"{source}: multi-frame ultrasound ({frames} frames, a cine loop) is not supported; "
-                                 "export single frames")
-    pi = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).upper()
-    if pi == "PALETTE COLOR":
-        from pydicom.pixel_data_handlers.util import apply_color_lut
-
-        arr = apply_color_lut(arr, ds)
-        pi = "RGB"
-    elif pi.startswith("YBR") and arr.ndim == 3:
-        from pydicom.pixel_data_handlers.util import convert_color_space
-
-        arr = convert_color_space(arr, pi, "RGB")
-        pi = "RGB"
-    if np.issubdtype(arr.dtype, np.signedinteger) and arr.min() < 0:
-        raise OrgansegInputError(f"{source}: signed pixel data with negative values is not an ultrasound image")
-    if arr.dtype != np.uint8:
-        bits = int(ds.get("BitsStored", 8) or 8)
-        if bits <= 8:
-            arr = arr.astype(np.uint8)
-        else:
-            arr = np.rint(arr.astype(np.float64) * (255.0 / (2 ** bits - 1))).clip(0, 255).astype(np.uint8)
-    if pi == "MONOCHROME1" and arr.ndim == 2:
-        arr = 255 - arr
-    if arr.ndim == 3:
-        if arr.shape[2] != 3:
-            raise OrgansegInputError(f"{source}: pixel data has shape {arr.shape}; expected grey or RGB")
-        if (arr[..., 0] == arr[..., 1]).all() and (arr[..., 1] == arr[..., 2]).all():
-            return np.ascontiguousarray(arr[..., 0])
-        return np.ascontiguousarray(arr[..., ::-1])  # RGB -> BGR for OpenCV
-    if arr.ndim != 2:
-        raise OrgansegInputError(f"{source}: pixel data has shape {arr.shape}; expected one frame")
-    return arr
 
 
 def read_lengths_csv(path: str | os.PathLike) -> dict[str, float]:
@@ -450,7 +402,7 @@ def _read_image(f: Path, mask: np.ndarray, spacing: float | None) -> tuple[np.nd
     """
     if _is_dicom_name(f):
         ds = read_dicom(f)
-        img = dicom_to_display(ds, str(f))
+        img = ultrasound_display_image(ds, str(f))
         if spacing is not None:
             return img, float(spacing), "--spacing"
         sp_mm, origin = ultrasound_spacing_mm(ds, str(f), mask if mask.shape == img.shape[:2] else None)

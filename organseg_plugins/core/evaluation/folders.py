@@ -67,7 +67,8 @@ import inspect
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,7 @@ from organseg_plugins.core.io.paths import require_dir
 from organseg_plugins.core.io.tables import csv_text, write_csv
 from organseg_plugins.core.io.volumes import label_on_image_grid, stack_slices
 from organseg_plugins.core.metrics import compute_all, summarize_rows
+from organseg_plugins.core.parallel import map_cases, resolve_workers
 
 __all__ = [
     "MASK_EXTS",
@@ -247,35 +249,35 @@ def _check_kwargs(kwargs: Mapping[str, Any]) -> None:
         raise TypeError(f"unknown metric options {bad}; compute_all accepts {allowed}")
 
 
-def _progress(items: list, enabled: bool, desc: str) -> Iterable:
-    if not enabled:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=desc, unit="case", dynamic_ncols=True)
-
-
 def _evaluate_files(
     pairs: list[tuple[str, Path, Path]], override: tuple[float, ...] | None, label: int | None,
-    segment: int | str | None, kwargs: Mapping[str, Any], progress: bool,
+    segment: int | str | None, kwargs: Mapping[str, Any], progress: bool, workers: int | None = 1,
 ) -> list[dict[str, Any]]:
-    rows = []
-    for stem, pp, gp in _progress(pairs, progress, "evaluate"):
-        p, g = read_mask(pp, label, segment), read_mask(gp, label, segment)
-        p = _on_gt_grid(p, g, override)
-        _check_shapes(p, g)
-        where = f"case {stem!r} ({pp}, {gp})"
-        if override is not None:
-            sp: tuple[float, ...] | None = _spacing_for_ndim(override, p.array.ndim, where)
-        else:
-            sp = _pair_spacing(p, g)
-        row: dict[str, Any] = {
-            "case": stem, "pred_file": pp.name, "gt_file": gp.name,
-            "shape": "x".join(str(s) for s in p.array.shape), "spacing_mm": _fmt_spacing(sp),
-        }
-        row.update(_compute(p.array, g.array, sp, where, kwargs))
-        rows.append(row)
-    return rows
+    # many small files: a few tasks per worker, so that a round trip costs less than a file
+    n = resolve_workers(workers)
+    chunk = 1 if n <= 1 else max(1, min(64, len(pairs) // (8 * n)))
+    return list(map_cases(partial(_evaluate_pair, override, label, segment, kwargs), pairs, n, progress=progress,
+                          desc="evaluate", unit="case", chunksize=chunk))
+
+
+def _evaluate_pair(override: tuple[float, ...] | None, label: int | None, segment: int | str | None,
+                   kwargs: Mapping[str, Any], pair: tuple[str, Path, Path]) -> dict[str, Any]:
+    """One file pair's row (a worker's task)."""
+    stem, pp, gp = pair
+    p, g = read_mask(pp, label, segment), read_mask(gp, label, segment)
+    p = _on_gt_grid(p, g, override)
+    _check_shapes(p, g)
+    where = f"case {stem!r} ({pp}, {gp})"
+    if override is not None:
+        sp: tuple[float, ...] | None = _spacing_for_ndim(override, p.array.ndim, where)
+    else:
+        sp = _pair_spacing(p, g)
+    row: dict[str, Any] = {
+        "case": stem, "pred_file": pp.name, "gt_file": gp.name,
+        "shape": "x".join(str(s) for s in p.array.shape), "spacing_mm": _fmt_spacing(sp),
+    }
+    row.update(_compute(p.array, g.array, sp, where, kwargs))
+    return row
 
 
 def _group_slices(
@@ -360,6 +362,7 @@ def _evaluate_volumes(
     pairs: list[tuple[str, Path, Path]], only_pred: list[Path], only_gt: list[Path],
     override: tuple[float, ...] | None, case_regex: str, slice_thickness: float | None,
     label: int | None, segment: int | str | None, kwargs: Mapping[str, Any], progress: bool,
+    workers: int | None = 1,
 ) -> list[dict[str, Any]]:
     try:
         rx = re.compile(case_regex)
@@ -384,41 +387,48 @@ def _evaluate_volumes(
             "spacing (--spacing Z Y X)"
         )
     cases = _group_slices(pairs, only_pred, only_gt, rx)
-    rows = []
-    for case, items in _progress(list(cases.items()), progress, "evaluate volumes"):
-        pm = [read_mask(pp, label, segment) for _, _, pp, _ in items]
-        gm = [read_mask(gp, label, segment) for _, _, _, gp in items]
-        for p, g in zip(pm, gm):
-            _check_shapes(p, g)
-        pv, psp = _stack_side(pm, case, "prediction")
-        gv, gsp = _stack_side(gm, case, "ground truth")
-        if inplane is not None:
-            yx = _spacing_for_ndim(inplane, 2, f"case {case!r}")
-        else:
-            if psp is not None and gsp is not None and not _same_spacing(psp, gsp):
-                raise OrgansegInputError(
-                    f"spacing disagreement in case {case!r}: prediction {pm[0].path} has spacing "
-                    f"{_fmt_spacing(psp)} mm but ground truth {gm[0].path} has {_fmt_spacing(gsp)} mm "
-                    "(override with spacing= / --spacing)"
-                )
-            found = gsp if gsp is not None else psp
-            if found is None:
-                raise OrgansegInputError(
-                    f"case {case!r}: the slices carry no pixel spacing (e.g. PNG): give the in-plane "
-                    "spacing (--spacing MM) so that the volume is measured in mm"
-                )
-            yx = found
-        sp = (float(z), *yx)
-        where = f"case {case!r} ({len(items)} slices, {items[0][1]}..{items[-1][1]})"
-        row: dict[str, Any] = {
-            "case": case,
-            "pred_file": f"{items[0][2].name}..{items[-1][2].name}",
-            "gt_file": f"{items[0][3].name}..{items[-1][3].name}",
-            "shape": "x".join(str(s) for s in pv.shape), "spacing_mm": _fmt_spacing(sp),
-        }
-        row.update(_compute(pv, gv, sp, where, kwargs))
-        rows.append(row)
-    return rows
+    return list(map_cases(partial(_evaluate_case, float(z), inplane, label, segment, kwargs), list(cases.items()),
+                          workers, progress=progress, desc="evaluate volumes", unit="slice",
+                          weights=[len(items) for items in cases.values()]))
+
+
+def _evaluate_case(z: float, inplane: tuple[float, ...] | None, label: int | None, segment: int | str | None,
+                   kwargs: Mapping[str, Any], case_items: tuple[str, list[tuple[int, str, Path, Path]]]
+                   ) -> dict[str, Any]:
+    """One case's row: its slices read, stacked and scored (a worker's task, one volume in memory)."""
+    case, items = case_items
+    pm = [read_mask(pp, label, segment) for _, _, pp, _ in items]
+    gm = [read_mask(gp, label, segment) for _, _, _, gp in items]
+    for p, g in zip(pm, gm):
+        _check_shapes(p, g)
+    pv, psp = _stack_side(pm, case, "prediction")
+    gv, gsp = _stack_side(gm, case, "ground truth")
+    if inplane is not None:
+        yx = _spacing_for_ndim(inplane, 2, f"case {case!r}")
+    else:
+        if psp is not None and gsp is not None and not _same_spacing(psp, gsp):
+            raise OrgansegInputError(
+                f"spacing disagreement in case {case!r}: prediction {pm[0].path} has spacing "
+                f"{_fmt_spacing(psp)} mm but ground truth {gm[0].path} has {_fmt_spacing(gsp)} mm "
+                "(override with spacing= / --spacing)"
+            )
+        found = gsp if gsp is not None else psp
+        if found is None:
+            raise OrgansegInputError(
+                f"case {case!r}: the slices carry no pixel spacing (e.g. PNG): give the in-plane "
+                "spacing (--spacing MM) so that the volume is measured in mm"
+            )
+        yx = found
+    sp = (float(z), *yx)
+    where = f"case {case!r} ({len(items)} slices, {items[0][1]}..{items[-1][1]})"
+    row: dict[str, Any] = {
+        "case": case,
+        "pred_file": f"{items[0][2].name}..{items[-1][2].name}",
+        "gt_file": f"{items[0][3].name}..{items[-1][3].name}",
+        "shape": "x".join(str(s) for s in pv.shape), "spacing_mm": _fmt_spacing(sp),
+    }
+    row.update(_compute(pv, gv, sp, where, kwargs))
+    return row
 
 
 def evaluate_folder(
@@ -433,6 +443,7 @@ def evaluate_folder(
     segment: int | str | None = None,
     strict: bool = False,
     progress: bool = False,
+    workers: int | None = 1,
     **metric_kwargs: Any,
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, float]]]:
     """Compare every predicted mask with its ground truth and summarise over cases.
@@ -450,7 +461,9 @@ def evaluate_folder(
         segment: Segment number or label for DICOM-SEG files with several segments.
         strict: Raise if a file has no partner (default: such files are skipped; use
             :func:`pair_files` to list them).
-        progress: Show a tqdm progress bar over cases (stderr).
+        progress: Show a progress bar over cases (stderr, with the time left).
+        workers: Processes reading and scoring cases in parallel (``None`` or 0: one per core; 1: this
+            process); the rows are the same, in the same order, for any number.
         **metric_kwargs: Keyword options of :func:`~organseg_plugins.core.metrics.compute_all`
             (``hd95_mode``, ``dilation_ratio``, ``trimap_width``, ``f_tolerance``,
             ``boundary_metrics``, ...).
@@ -488,9 +501,9 @@ def evaluate_folder(
         )
     if volumes:
         rows = _evaluate_volumes(pairs, only_pred, only_gt, override, case_regex, slice_thickness,
-                                 label, segment, metric_kwargs, progress)
+                                 label, segment, metric_kwargs, progress, workers)
     else:
-        rows = _evaluate_files(pairs, override, label, segment, metric_kwargs, progress)
+        rows = _evaluate_files(pairs, override, label, segment, metric_kwargs, progress, workers)
     return rows, summarize(rows)
 
 

@@ -28,6 +28,9 @@ Volumes are rebuilt from their slices by the project's one stacking,
 :func:`organseg_plugins.core.io.volumes.stack_slices` (re-exported here): slice ``k`` is ``array[k]`` of the
 canonical LPS volume the converters cut, so the rebuilt volume lies on the source's grid.
 
+:func:`evaluate_volumes` scores many volumes on several processes (one volume per worker at a time), with
+the same rows, in the same order, as one process.
+
 Overlap values are fractions in the per-volume rows and CSV (like ``tools/evaluate_masks.py``), and
 in % in the printed table (:func:`organseg_plugins.core.paper_tables.ct_volume.format_volume_table`), as in
 the paper's tables.
@@ -37,7 +40,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -45,9 +49,10 @@ import numpy as np
 from organseg_plugins.core.io.tables import write_csv
 from organseg_plugins.core.io.volumes import stack_slices
 from organseg_plugins.core.metrics import compute_all, summarize_rows
+from organseg_plugins.core.parallel import map_cases, resolve_workers
 
-__all__ = ["VOLUME_COLUMNS", "PERCENT_COLUMNS", "stack_slices", "evaluate_volume", "summarize_volumes",
-           "write_volume_csv"]
+__all__ = ["VOLUME_COLUMNS", "PERCENT_COLUMNS", "stack_slices", "evaluate_volume", "evaluate_volumes",
+           "summarize_volumes", "write_volume_csv"]
 
 #: Table columns -> key in a per-volume row (compute_all's names, plus ``rmse``).
 VOLUME_COLUMNS: dict[str, str] = {
@@ -75,6 +80,44 @@ def evaluate_volume(pred: np.ndarray, gt: np.ndarray, spacing: Sequence[float] |
     n = vals["tp"] + vals["fp"] + vals["fn"] + vals["tn"]
     vals["rmse"] = math.sqrt((vals["fp"] + vals["fn"]) / n) if n else 0.0
     return {"case": case, **vals}
+
+
+def _pack(a: np.ndarray) -> Any:
+    """A bool volume bit-packed for the trip to a worker (8x fewer bytes); anything else as it is."""
+    a = np.asarray(a)
+    return ("packed", np.packbits(a), a.shape) if a.dtype == np.bool_ else a
+
+
+def _unpack(a: Any) -> np.ndarray:
+    if isinstance(a, tuple) and a and a[0] == "packed":
+        _, bits, shape = a
+        return np.unpackbits(bits, count=int(np.prod(shape))).view(np.bool_).reshape(shape)
+    return a
+
+
+def _evaluate_item(kwargs: Mapping[str, Any], item: tuple) -> dict[str, Any]:
+    case, pred, gt, spacing = item
+    return evaluate_volume(_unpack(pred), _unpack(gt), spacing, case, **kwargs)
+
+
+def evaluate_volumes(cases: Iterable[tuple[str, np.ndarray, np.ndarray, Sequence[float] | None]],
+                     workers: int | None = 1, progress: bool = False, **kwargs: Any) -> list[dict[str, Any]]:
+    """:func:`evaluate_volume` of every ``(case, pred, gt, spacing)``, on ``workers`` processes.
+
+    Args:
+        cases: ``(case id, binary (z, y, x) prediction, ground truth, (z, y, x) mm or None)`` per volume.
+        workers: Processes (``None`` or 0: one per core; 1: this process).
+        progress: Show a progress bar (volumes, with the time left).
+        **kwargs: Options of :func:`evaluate_volume`.
+
+    Returns:
+        One row per volume, in the order of ``cases``; the same numbers for any ``workers``.
+    """
+    items = list(cases)
+    if resolve_workers(workers) > 1 and len(items) > 1:
+        items = [(c, _pack(p), _pack(g), sp) for c, p, g, sp in items]
+    return list(map_cases(partial(_evaluate_item, dict(kwargs)), items, workers, progress=progress,
+                          desc="evaluate volumes", unit="volume"))
 
 
 def summarize_volumes(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, float]]:

@@ -48,7 +48,8 @@ class InferenceInput:
         spacing: ``(row, col)`` pixel size in mm, or ``None`` (unknown: areas in pixels).
         slice_thickness: Distance between slices in mm (volumes), or ``None``.
         header: Facts of the source (``affine``: the NIfTI affine of the file as stored; ``files``: a series'
-            files in slice order).
+            files in slice order; ``window``: the ``(lo, hi)`` HU window its values were windowed with, absent
+            for 8-bit sources).
         volume: The volume read (canonical LPS, values before windowing), or ``None`` for a 2-D image.
         warnings: The reader's notes, one line each naming the file (e.g. a non-DICOM file skipped).
     """
@@ -97,6 +98,9 @@ def _from_volume(path: Path, vol: Volume, kind: str, window: Sequence[float] | N
     u8 = to_uint8(vol.array, window)
     sz, sy, sx = vol.spacing
     header: dict[str, Any] = {"affine": volume_affine_ras(vol.to_storage())}
+    if vol.array.dtype != np.uint8:  # CT values windowed: say with which window
+        header["window"] = tuple(float(v) for v in window) if window is not None else (
+            DEFAULT_WINDOW_LEVEL - DEFAULT_WINDOW_WIDTH / 2, DEFAULT_WINDOW_LEVEL + DEFAULT_WINDOW_WIDTH / 2)
     return InferenceInput(name, str(path), kind, [u8[k] for k in range(u8.shape[0])], (sy, sx), sz, header,
                           vol, list(vol.warnings))
 

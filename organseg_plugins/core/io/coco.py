@@ -207,8 +207,9 @@ def build_coco(
 
     Args:
         images: COCO image entries (``id``, ``file_name``, ``height``, ``width``, extras allowed).
-        objects: ``(image_id, category_id, mask)`` per object; every object becomes exactly one
-            annotation (empty masks are skipped), in the given order, ids 1..N.
+        objects: ``(image_id, category_id, mask)`` per object, the mask an array or a compressed RLE
+            (``{"size", "counts"}``); every object becomes exactly one annotation (empty masks are
+            skipped), in the given order, ids 1..N.
         categories: COCO categories (``id``, ``name``; ``supercategory`` defaults to ``"organ"``).
         polygons: Polygons instead of RLE (see :func:`annotation_from_mask`).
         info: COCO ``info`` block (default: a fixed description, so output is deterministic).
@@ -239,6 +240,8 @@ def build_coco(
             raise ValueError(f"object refers to unknown image id {image_id}")
         if int(category_id) not in cat_ids:
             raise ValueError(f"object refers to unknown category id {category_id}")
+        if isinstance(mask, Mapping):
+            mask = rle_to_mask(mask)
         if tuple(mask.shape) != sizes[int(image_id)]:
             raise ValueError(f"mask shape {mask.shape} differs from image {image_id} size {sizes[int(image_id)]}")
         ann, warn = annotation_from_mask(mask, len(anns) + 1, int(image_id), int(category_id), polygons)

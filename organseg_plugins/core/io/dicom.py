@@ -17,6 +17,7 @@ pydicom is imported lazily; every error names the file.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from ..errors import OrgansegInputError
 from .validate import as_binary_mask
 
 __all__ = [
+    "ultrasound_display_image", "ultrasound_dicom_bytes",
     "DEFAULT_WINDOW_LEVEL", "DEFAULT_WINDOW_WIDTH", "WINDOW_PRESETS", "SEG_SOP_CLASS_UID",
     "rescale_to_hu", "apply_window", "read_dicom", "pixel_array", "dataset_to_hu", "pixel_spacing_mm",
     "DicomSlice", "slice_normal", "slice_from_dataset", "sort_slices", "order_positions", "SegFrames",
@@ -450,3 +452,92 @@ def read_dicom_seg(path: str | os.PathLike, segment: int | str | None = None) ->
 
 def is_seg(ds: Any) -> bool:
     return str(ds.get("SOPClassUID", "")) == SEG_SOP_CLASS_UID or ds.get("Modality") == "SEG"
+
+
+def ultrasound_display_image(ds: Any, source: str) -> np.ndarray:
+    """8-bit image of a single-frame ultrasound DICOM dataset: HxW grey, or HxWx3 BGR if colour.
+
+    MONOCHROME1 is inverted; YBR colour is converted to RGB; PALETTE COLOR is expanded; more than
+    8 stored bits are scaled by ``255 / (2**BitsStored - 1)``; an RGB image with identical channels
+    becomes grey.
+
+    Raises:
+        OrgansegInputError: Multi-frame, signed, or undecodable pixel data.
+    """
+    arr = pixel_array(ds, source)
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    if frames > 1:
+        raise OrgansegInputError(f"{source}: multi-frame ultrasound ({frames} frames, a cine loop) is not supported; "
+                                 "export single frames")
+    pi = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).upper()
+    if pi == "PALETTE COLOR":
+        from pydicom.pixel_data_handlers.util import apply_color_lut
+
+        arr = apply_color_lut(arr, ds)
+        pi = "RGB"
+    elif pi.startswith("YBR") and arr.ndim == 3:
+        from pydicom.pixel_data_handlers.util import convert_color_space
+
+        arr = convert_color_space(arr, pi, "RGB")
+        pi = "RGB"
+    if np.issubdtype(arr.dtype, np.signedinteger) and arr.min() < 0:
+        raise OrgansegInputError(f"{source}: signed pixel data with negative values is not an ultrasound image")
+    if arr.dtype != np.uint8:
+        bits = int(ds.get("BitsStored", 8) or 8)
+        if bits <= 8:
+            arr = arr.astype(np.uint8)
+        else:
+            arr = np.rint(arr.astype(np.float64) * (255.0 / (2 ** bits - 1))).clip(0, 255).astype(np.uint8)
+    if pi == "MONOCHROME1" and arr.ndim == 2:
+        arr = 255 - arr
+    if arr.ndim == 3:
+        if arr.shape[2] != 3:
+            raise OrgansegInputError(f"{source}: pixel data has shape {arr.shape}; expected grey or RGB")
+        if (arr[..., 0] == arr[..., 1]).all() and (arr[..., 1] == arr[..., 2]).all():
+            return np.ascontiguousarray(arr[..., 0])
+        return np.ascontiguousarray(arr[..., ::-1])  # RGB -> BGR for OpenCV
+    if arr.ndim != 2:
+        raise OrgansegInputError(f"{source}: pixel data has shape {arr.shape}; expected one frame")
+    return arr
+
+
+
+
+def ultrasound_dicom_bytes(image: np.ndarray, patient: str, spacing_mm: float, uid_seed: str) -> bytes:
+    """An 8-bit grey ultrasound DICOM file's bytes, calibrated by one SequenceOfUltrasoundRegions region in cm
+    (as scanners write it; the spleen converter multiplies PhysicalDeltaX/Y by 10); UIDs derived from ``uid_seed``.
+
+    Args:
+        image: ``(rows, cols)`` uint8 pixels.
+        patient: PatientID and PatientName.
+        spacing_mm: square pixel size in mm.
+        uid_seed: entropy of the SOP and series UIDs (same seed, same UIDs).
+    """
+    import pydicom
+    from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, UltrasoundImageStorage, generate_uid
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = UltrasoundImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid(entropy_srcs=[uid_seed, "sop"])
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID, ds.SOPInstanceUID = UltrasoundImageStorage, meta.MediaStorageSOPInstanceUID
+    ds.Modality, ds.PatientID, ds.PatientName = "US", patient, patient
+    ds.StudyInstanceUID = generate_uid(entropy_srcs=[patient, "study"])
+    ds.SeriesInstanceUID = generate_uid(entropy_srcs=[uid_seed, "series"])
+    ds.Rows, ds.Columns = image.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    region = Dataset()
+    region.RegionSpatialFormat = 1
+    region.PhysicalUnitsXDirection, region.PhysicalUnitsYDirection = 3, 3  # cm
+    region.PhysicalDeltaX = region.PhysicalDeltaY = spacing_mm / 10.0
+    region.RegionLocationMinX0, region.RegionLocationMinY0 = 0, 0
+    region.RegionLocationMaxX1, region.RegionLocationMaxY1 = image.shape[1] - 1, image.shape[0] - 1
+    ds.SequenceOfUltrasoundRegions = pydicom.Sequence([region])
+    ds.PixelData = np.ascontiguousarray(image, np.uint8).tobytes()
+    buf = io.BytesIO()
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    pydicom.dcmwrite(buf, ds, write_like_original=False)
+    return buf.getvalue()

@@ -9,25 +9,66 @@
 
 Every file is written atomically; in a dry run nothing is written but the bookkeeping (image
 records, annotation counts) is the same, so a converter's summary does not depend on ``dry_run``.
+
+Cases in parallel (:func:`organseg_plugins.core.parallel.map_cases`): each worker adds its case's images to
+a writer of its own (which writes the PNG files) and returns :attr:`MMSegLayoutWriter.entries`; the
+caller :meth:`~MMSegLayoutWriter.merge` s them, case by case in case order, into one writer that numbers
+the images and writes ``meta.csv`` and the COCO files once, so every file is the same for any number
+of workers. Object masks are kept as compressed RLE (a few hundred bytes a slice, not the mask).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pycocotools import mask as mask_utils
 
 from .atomic import atomic_imwrite_png, atomic_write_bytes, atomic_write_json
 from .coco import build_coco
 from .tables import write_csv
 
-__all__ = ["SPLITS", "MMSegLayoutWriter"]
+__all__ = ["SPLITS", "LayoutEntry", "MMSegLayoutWriter"]
 
 #: The split names of the layout (``img_dir/{split}``), in order; the one definition, imported everywhere.
 SPLITS: tuple[str, ...] = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class LayoutEntry:
+    """One image added to a writer, as another writer takes it over (:meth:`MMSegLayoutWriter.merge`).
+
+    Attributes:
+        split: Its split.
+        stem: Its file stem.
+        height: Image height.
+        width: Image width.
+        row: Its ``meta.csv`` row (``filename`` and ``split`` included).
+        objects: ``(category id, compressed RLE)`` per object, in order.
+        outputs: The files written for it, relative to the output folder.
+    """
+
+    split: str
+    stem: str
+    height: int
+    width: int
+    row: dict
+    objects: tuple[tuple[int, dict], ...]
+    outputs: tuple[str, ...]
+
+
+def _rle(mask: np.ndarray) -> dict | np.ndarray:
+    """A 2-D mask as pycocotools' compressed RLE (what :func:`~.coco.build_coco` decodes to the same array);
+    anything else unchanged (:func:`~.coco.build_coco` refuses it)."""
+    m = np.ascontiguousarray(mask, dtype=np.uint8)
+    if m.ndim != 2:
+        return mask
+    rle = mask_utils.encode(np.asfortranarray(m))
+    return {"size": [int(rle["size"][0]), int(rle["size"][1])], "counts": rle["counts"]}
 
 
 class MMSegLayoutWriter:
@@ -48,9 +89,10 @@ class MMSegLayoutWriter:
         self.out = Path(out_dir)
         self.dry_run = dry_run
         self.records: dict[str, list[dict]] = {}
-        self.objects: dict[str, list[tuple[int, int, np.ndarray]]] = {}
+        self.objects: dict[str, list[tuple[int, int, dict]]] = {}
         self.rows: list[dict] = []
         self.outputs: list[str] = []
+        self.entries: list[LayoutEntry] = []
 
     def add(
         self,
@@ -77,24 +119,38 @@ class MMSegLayoutWriter:
         """
         ref = mask if mask is not None else image
         h, w = size if size is not None else (int(ref.shape[0]), int(ref.shape[1]))
-        recs = self.records.setdefault(split, [])
-        image_id = len(recs) + 1
-        recs.append({"id": image_id, "file_name": f"img_dir/{split}/{stem}.png", "height": int(h), "width": int(w)})
-        objs = self.objects.setdefault(split, [])
-        for m in ([mask] if objects is None and mask is not None else (objects or [])):
-            objs.append((image_id, 1, m))
-        self.rows.append({**dict(row or {}), "filename": f"{stem}.png", "split": split})
+        written: list[str] = []
         if not self.dry_run:
             img_rel, ann_rel = f"img_dir/{split}/{stem}.png", f"ann_dir/{split}/{stem}.png"
             if image_bytes is not None:
                 atomic_write_bytes(self.out / img_rel, image_bytes)
             elif image is not None:
                 atomic_imwrite_png(self.out / img_rel, image)
-            self.outputs.append(img_rel)
+            written.append(img_rel)
             if mask is not None:
                 atomic_imwrite_png(self.out / ann_rel, mask)
-                self.outputs.append(ann_rel)
+                written.append(ann_rel)
+        objs = [mask] if objects is None and mask is not None else list(objects or [])
+        return self._record(LayoutEntry(split, stem, int(h), int(w),
+                                        {**dict(row or {}), "filename": f"{stem}.png", "split": split},
+                                        tuple((1, _rle(m)) for m in objs), tuple(written)))
+
+    def _record(self, entry: LayoutEntry) -> int:
+        recs = self.records.setdefault(entry.split, [])
+        image_id = len(recs) + 1
+        recs.append({"id": image_id, "file_name": f"img_dir/{entry.split}/{entry.stem}.png",
+                     "height": entry.height, "width": entry.width})
+        self.objects.setdefault(entry.split, []).extend((image_id, cat, rle) for cat, rle in entry.objects)
+        self.rows.append(entry.row)
+        self.outputs += entry.outputs
+        self.entries.append(entry)
         return image_id
+
+    def merge(self, entries: Iterable[LayoutEntry]) -> None:
+        """Take over images added to another writer of the same folder (its :attr:`entries`, files already
+        written): they get the next image ids of their splits, as if added here in that order."""
+        for entry in entries:
+            self._record(entry)
 
     def images_per_split(self) -> dict[str, int]:
         """Number of images added per split (sorted by split name)."""

@@ -217,8 +217,8 @@ def davis_prf(pair: MaskPair, bound_th: float = 0.008) -> tuple[float, float, fl
         kernel = _disk(radius)
         g_dil = cv2.dilate(bg.view(np.uint8), kernel).view(np.bool_)
         p_dil = cv2.dilate(bp.view(np.uint8), kernel).view(np.bool_)
-        prec = np.count_nonzero(bp & g_dil) / n_p
-        rec = np.count_nonzero(bg & p_dil) / n_g
+        prec = np.count_nonzero(np.logical_and(bp, g_dil)) / n_p
+        rec = np.count_nonzero(np.logical_and(bg, p_dil)) / n_g
     f = 2.0 * prec * rec / (prec + rec) if prec + rec > 0 else 0.0
     return float(prec), float(rec), float(f)
 

@@ -8,8 +8,9 @@ on the corner grid) all come from :func:`directed_distances`, exact in every pat
 * 2-D, isotropic spacing: OpenCV's Euclidean distance transform (``DIST_MASK_PRECISE``, float32 made
   exact by rounding the integer squared distance), read at the points of the other set;
 * 3-D with equal in-plane spacing (isotropic or the usual CT/MR ``(sz, s, s)``): the same transform
-  per slice, the z direction added by a pruned search over slice offsets evaluated only at the
-  points (the separable form of the EDT);
+  per slice (:class:`SliceMaps`: on each slice only over the box where the map is read, the rest
+  computed on demand), the z direction added by a pruned search over slice offsets evaluated only
+  at the points (the separable form of the EDT);
 * otherwise (anisotropic in-plane spacing): a k-d tree over the scaled point coordinates, the
   distance recomputed from the integer offset in ``scipy.ndimage.distance_transform_edt``'s
   operation order.
@@ -17,29 +18,32 @@ on the corner grid) all come from :func:`directed_distances`, exact in every pat
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 from scipy.spatial import cKDTree
 
-__all__ = ["union_box", "padded_crop", "surface", "edt_px_2d", "exact_px", "slice_sq_maps", "sparse_min_sq",
-           "exact_distances", "nearest_distances", "coords", "uses_maps", "distance_map", "directed_distances",
-           "erode_box"]
+__all__ = ["union_box", "padded_crop", "surface", "edt_px_2d", "exact_px", "slice_sq_maps", "SliceMaps",
+           "sparse_min_sq", "exact_distances", "nearest_distances", "coords", "uses_maps", "distance_map",
+           "directed_distances", "within_2d", "erode_box"]
 
 _KDTREE_PARALLEL_MIN = 20_000  # below this many query points threads cost more than they save
 
 Maps = tuple[np.ndarray, np.ndarray]
+_CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=np.uint8)
 
 
 def _first_last_slice(p: np.ndarray, g: np.ndarray) -> tuple[int, int] | None:
     """First and last index along axis 0 where ``p`` or ``g`` has a True, scanning in from both ends."""
     n = p.shape[0]
     lo = 0
-    while lo < n and not (p[lo].any() or g[lo].any()):
+    while lo < n and not (p[lo].any() or (g is not p and g[lo].any())):
         lo += 1
     if lo == n:
         return None
     hi = n - 1
-    while not (p[hi].any() or g[hi].any()):
+    while not (p[hi].any() or (g is not p and g[hi].any())):
         hi -= 1
     return lo, hi
 
@@ -50,7 +54,7 @@ def _range(profile: np.ndarray) -> tuple[int, int]:
 
 
 def union_box(p: np.ndarray, g: np.ndarray) -> list[tuple[int, int]] | None:
-    """Inclusive per-axis index range of the union's bounding box, or None if both are empty.
+    """Inclusive per-axis index range of the union's bounding box, or None if both are empty (``g`` may be ``p``).
 
     2-D: one projection per axis. 3-D: the slice range is found by scanning in from both ends (only
     the empty slices outside the organ and one slice each side are read), then the in-plane ranges
@@ -65,7 +69,9 @@ def union_box(p: np.ndarray, g: np.ndarray) -> list[tuple[int, int]] | None:
     if zr is None:
         return None
     z0, z1 = zr
-    proj = p[z0 : z1 + 1].any(axis=0) | g[z0 : z1 + 1].any(axis=0)
+    proj = p[z0 : z1 + 1].any(axis=0)
+    if g is not p:
+        proj |= g[z0 : z1 + 1].any(axis=0)
     return [zr, _range(proj.any(axis=1)), _range(proj.any(axis=0))]
 
 
@@ -82,18 +88,16 @@ def surface(m: np.ndarray) -> np.ndarray:
     The surface S(M) of medpy, MONAI and the voxel-boundary NSD: foreground voxels with a
     face-connected background neighbour.
     """
-    nd = m.ndim
-    core_sl = (slice(1, -1),) * nd
-    core = m[core_sl]
-    inner = core.copy()
-    for ax in range(nd):
-        for start in (0, 2):
-            sl = [slice(1, -1)] * nd
-            sl[ax] = slice(start, start + core.shape[ax])
-            inner &= m[tuple(sl)]
-    surf = np.zeros_like(m)
-    np.greater(core, inner, out=surf[core_sl])  # core & ~inner
-    return surf
+    u = m.view(np.uint8)
+    if m.ndim == 2:
+        return np.greater(u, cv2.erode(u, _CROSS))  # core & ~inner (the zero frame erodes to zero)
+    nz, ny, nx = m.shape
+    # in-plane cross on the (Z*H, W) image: a slice's first/last row only meets the zero frame rows of its
+    # neighbours, as at the array border; then the z neighbours
+    inner = cv2.erode(u.reshape(nz * ny, nx), _CROSS).reshape(nz, ny, nx)
+    inner[1:-1] &= u[:-2]
+    inner[1:-1] &= u[2:]
+    return np.greater(u, inner)  # core & ~inner (frame slices: m is zero there)
 
 
 def edt_px_2d(target: np.ndarray) -> np.ndarray:
@@ -126,10 +130,9 @@ def slice_sq_maps(target: np.ndarray) -> np.ndarray:
     # float32 relative error < 2.5e-7 on d^2: rounding is exact below 1024^2 (and integers up to
     # 2^24 are exact in float32); no in-plane distance reaches that on slices below ~724 px a side
     small = (target.shape[1] - 1) ** 2 + (target.shape[2] - 1) ** 2 < 1024**2
+    inv = np.logical_not(target).view(np.uint8)
     for z in np.flatnonzero(target.reshape(target.shape[0], -1).any(axis=1)):
-        d = cv2.distanceTransform(
-            np.logical_not(target[z]).view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE
-        )
+        d = cv2.distanceTransform(inv[z], cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
         np.multiply(d, d, out=d)
         if small:
             np.rint(d, out=q[z])
@@ -138,22 +141,147 @@ def slice_sq_maps(target: np.ndarray) -> np.ndarray:
     return q
 
 
-def sparse_min_sq(q: np.ndarray, flat: np.ndarray, wz: float, wyx: float, cap: float | None = None) -> np.ndarray:
-    """``min over z' of wyx * q[z', y, x] + wz * (z - z')^2`` at the points with flat indices ``flat`` of ``q``.
+def _first_last(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last True index along axis 1 of a 2-D bool array (0 and ``n - 1`` for an all-False row)."""
+    n = rows.shape[1]
+    return np.argmax(rows, axis=1), n - 1 - np.argmax(rows[:, ::-1], axis=1)
 
-    Exact 3-D squared distances at sparse points from per-slice maps: slices are visited in order
-    of increasing ``|z - z'|`` and a point stops as soon as ``wz * dz^2`` exceeds its best value,
-    so for surface-to-surface distances only a few slices are read per point. Loops over slice
-    offsets, never over voxels. With ``cap``, a point also stops once its value is ``<= cap`` and
-    the search ends at ``wz * dz^2 > cap``: values ``<= cap`` are exact, larger ones only known to
-    be ``> cap`` (enough to count the points within a tolerance).
+
+def _near_slices(a: np.ndarray, reach: int) -> np.ndarray:
+    """``out[z] = a[z - reach] | ... | a[z + reach]`` for a (Z, n) bool array (slices beyond the ends absent)."""
+    out = a.copy()
+    for dz in range(1, min(reach, a.shape[0] - 1) + 1):
+        out[dz:] |= a[:-dz]
+        out[:-dz] |= a[dz:]
+    return out
+
+
+class SliceMaps:
+    """Per-slice exact squared in-plane distances (pixels^2) to ``target``, computed only where they are read.
+
+    ``q`` holds the values of :func:`slice_sq_maps` (an exact integer as float32, ``inf`` on slices without
+    target), except that each slice's transform first runs only on a box: the bounding box of the slice's
+    target grown by ``margin`` pixels, joined with the bounding box of ``near`` (the points that read the
+    map) in slices ``z - reach .. z + reach`` -- about half the slice area for an organ, whose
+    cross-section shrinks towards its ends. Outside the box ``q`` is NaN (unknown) until :meth:`complete`
+    computes the whole slice. An unknown value is bounded from below by :meth:`lower_bound` (the squared
+    gap to the slice's target bounding box), so a search reads it only when it could lower a distance,
+    and it exceeds ``margin^2`` (so any test ``q <= r^2`` with ``r < margin + 1`` reads NaN as False
+    correctly).
     """
+
+    def __init__(self, target: np.ndarray, near: np.ndarray | None = None, margin: int = 0, reach: int = 1) -> None:
+        nz, ny, nx = target.shape
+        self.shape = target.shape
+        self.margin = int(margin)
+        self._inv = np.logical_not(target).view(np.uint8)
+        rows, cols = target.any(axis=2), target.any(axis=1)  # (Z, H), (Z, W)
+        self.has = rows.any(axis=1)
+        #: the target's bounding box per slice (meaningless where ``has`` is False)
+        self.ty0, self.ty1 = _first_last(rows)
+        self.tx0, self.tx1 = _first_last(cols)
+        # the box: the target's bounding box grown by the margin, joined with the near points' one
+        by0 = np.maximum(self.ty0 - self.margin, 0)
+        by1 = np.minimum(self.ty1 + self.margin, ny - 1)
+        bx0 = np.maximum(self.tx0 - self.margin, 0)
+        bx1 = np.minimum(self.tx1 + self.margin, nx - 1)
+        if near is not None:
+            n_rows = _near_slices(near.any(axis=2), reach)
+            n_cols = _near_slices(near.any(axis=1), reach)
+            has_near = n_rows.any(axis=1)
+            ny0, ny1 = _first_last(n_rows)
+            nx0, nx1 = _first_last(n_cols)
+            by0 = np.where(has_near, np.minimum(by0, ny0), by0)
+            by1 = np.where(has_near, np.maximum(by1, ny1), by1)
+            bx0 = np.where(has_near, np.minimum(bx0, nx0), bx0)
+            bx1 = np.where(has_near, np.maximum(bx1, nx1), bx1)
+        self.box = (by0, by1, bx0, bx1)
+        self.q = np.full(target.shape, np.nan, dtype=np.float32)
+        self.q[~self.has] = np.inf
+        self.complete_slices = ~self.has  # slices whose every value is known
+        # float32 relative error < 2.5e-7 on d^2: rounding is exact below 1024^2 (and integers up to
+        # 2^24 are exact in float32); no in-plane distance reaches that on slices below ~724 px a side
+        self._small = (ny - 1) ** 2 + (nx - 1) ** 2 < 1024**2
+        for z in np.flatnonzero(self.has):
+            y0, y1, x0, x1 = int(by0[z]), int(by1[z]) + 1, int(bx0[z]), int(bx1[z]) + 1
+            self._fill(z, y0, y1, x0, x1)
+            if y0 == 0 and x0 == 0 and y1 == ny and x1 == nx:
+                self.complete_slices[z] = True
+
+    def _fill(self, z: int, y0: int, y1: int, x0: int, x1: int) -> None:
+        """Exact squared distances on ``[y0, y1) x [x0, x1)`` of slice ``z``, which holds all of its target."""
+        d = cv2.distanceTransform(np.ascontiguousarray(self._inv[z, y0:y1, x0:x1]), cv2.DIST_L2,
+                                  cv2.DIST_MASK_PRECISE)
+        np.multiply(d, d, out=d)
+        out = self.q[z, y0:y1, x0:x1]
+        if self._small:
+            np.rint(d, out=out)
+        else:
+            out[...] = np.where(d < 1024.0**2, np.rint(d), d)
+
+    def complete(self, slices: np.ndarray) -> None:
+        """Compute the whole of each of ``slices`` (slice indices) that is not complete yet."""
+        for z in np.unique(slices):
+            if not self.complete_slices[z]:
+                self._fill(int(z), 0, self.shape[1], 0, self.shape[2])
+                self.complete_slices[z] = True
+
+    def lower_bound(self, flat: np.ndarray) -> np.ndarray:
+        """A lower bound (pixels^2, int64) of ``q`` at flat indices whose slice holds target: the squared gap
+        from the point to the slice's target bounding box."""
+        plane = self.shape[1] * self.shape[2]
+        z, rest = np.divmod(flat, plane)
+        y, x = np.divmod(rest, self.shape[2])
+        gy = np.maximum(np.maximum(self.ty0[z] - y, y - self.ty1[z]), 0)
+        gx = np.maximum(np.maximum(self.tx0[z] - x, x - self.tx1[z]), 0)
+        return gy * gy + gx * gx
+
+    def ensure_margin(self, m: int) -> None:
+        """Complete every slice whose box does not cover its target's bounding box grown by ``m`` pixels, so that
+        every unknown value exceeds ``m^2``."""
+        if m <= self.margin:
+            return
+        ny, nx = self.shape[1], self.shape[2]
+        by0, by1, bx0, bx1 = self.box
+        short = ((by0 > np.maximum(self.ty0 - m, 0)) | (by1 < np.minimum(self.ty1 + m, ny - 1))
+                 | (bx0 > np.maximum(self.tx0 - m, 0)) | (bx1 < np.minimum(self.tx1 + m, nx - 1)))
+        self.complete(np.flatnonzero(short & ~self.complete_slices))
+        self.margin = max(self.margin, m)
+
+
+def sparse_min_sq(maps: SliceMaps, flat: np.ndarray, wz: float, wyx: float, cap: float | None = None) -> np.ndarray:
+    """``min over z' of wyx * q[z', y, x] + wz * (z - z')^2`` at the points with flat indices ``flat`` of ``maps.q``.
+
+    Exact 3-D squared distances at sparse points from per-slice maps (:class:`SliceMaps`): slices
+    are visited in order of increasing ``|z - z'|`` and a point stops as soon as ``wz * dz^2``
+    exceeds its best value, so for surface-to-surface distances only a few slices are read per
+    point. Loops over slice offsets, never over voxels. A value not computed yet (outside its
+    slice's box) is read only if its lower bound could lower the point's best value; then its slice
+    is completed. With ``cap``, a point also stops once its value is ``<= cap`` and the search ends
+    at ``wz * dz^2 > cap``: values ``<= cap`` are exact, larger ones only known to be ``> cap``
+    (enough to count the points within a tolerance).
+    """
+    q = maps.q
     nz = q.shape[0]
     plane = q.shape[1] * q.shape[2]
     qf = q.reshape(-1)
-    best = qf[flat].astype(np.float64)
-    if wyx != 1.0:
-        best *= wyx
+
+    def read(f: np.ndarray, dz2: float, bound: np.ndarray | None) -> np.ndarray:
+        v = qf[f].astype(np.float64)
+        unknown = np.flatnonzero(np.isnan(v))
+        if unknown.size:
+            fu = f[unknown]
+            if bound is not None:  # only where the value could beat the point's best
+                need = maps.lower_bound(fu) * wyx + dz2 < bound[unknown]
+                v[unknown[~need]] = np.inf  # >= the best value: changes nothing
+                unknown, fu = unknown[need], fu[need]
+            maps.complete(fu // plane)
+            v[unknown] = qf[fu]
+        if wyx != 1.0:
+            v *= wyx
+        return v
+
+    best = read(flat, 0.0, None)
     floor = 0.0 if cap is None else cap
     active = np.flatnonzero(best > max(wz, floor))
     fa = flat[active]
@@ -170,11 +298,10 @@ def sparse_min_sq(q: np.ndarray, flat: np.ndarray, wz: float, wyx: float, cap: f
         step = dz * plane
         for ok, fz in ((za >= dz, fa - step), (za < nz - dz, fa + step)):
             idx = active[ok]
-            cand = qf[fz[ok]].astype(np.float64)
-            if wyx != 1.0:
-                cand *= wyx
+            cur = best[idx]
+            cand = read(fz[ok], dz2, cur)
             cand += dz2
-            np.minimum(best[idx], cand, out=cand)
+            np.minimum(cur, cand, out=cand)
             best[idx] = cand
     return best
 
@@ -221,16 +348,17 @@ def uses_maps(spacing: tuple[float, ...]) -> bool:
     return spacing[1] == spacing[2]
 
 
-def distance_map(target: np.ndarray) -> np.ndarray:
-    """Pixel distance map to ``target``: 2-D Euclidean (:func:`edt_px_2d`), 3-D per-slice squared (:func:`slice_sq_maps`)."""
-    return edt_px_2d(target) if target.ndim == 2 else slice_sq_maps(target)
+def distance_map(target: np.ndarray, near: np.ndarray | None = None, margin: int = 0) -> np.ndarray | SliceMaps:
+    """Pixel distance map to ``target``: 2-D Euclidean (:func:`edt_px_2d`, the whole crop), 3-D per-slice squared
+    (:class:`SliceMaps`, computed around the target grown by ``margin`` and the points of ``near``)."""
+    return edt_px_2d(target) if target.ndim == 2 else SliceMaps(target, near, margin)
 
 
 def directed_distances(
     src: np.ndarray,
     dst: np.ndarray,
     spacing: tuple[float, ...],
-    maps: Maps | None = None,
+    maps: tuple[np.ndarray | SliceMaps, np.ndarray | SliceMaps] | None = None,
     index: Maps | None = None,
 ) -> Maps:
     """Exact Euclidean distances from each True element of ``src`` to the nearest True of ``dst`` and back.
@@ -243,7 +371,7 @@ def directed_distances(
         src: boolean point set (2-D or 3-D grid).
         dst: boolean point set on the same grid.
         spacing: grid step per axis.
-        maps: ``(distance_map(src), distance_map(dst))`` if already computed (read when :func:`uses_maps`).
+        maps: ``(distance_map(src, dst), distance_map(dst, src))`` if already computed (read when :func:`uses_maps`).
         index: ``(np.flatnonzero(src), np.flatnonzero(dst))`` if already computed.
 
     Returns:
@@ -252,7 +380,7 @@ def directed_distances(
     i_src, i_dst = index if index is not None else (np.flatnonzero(src), np.flatnonzero(dst))
     if not uses_maps(spacing):
         return nearest_distances(coords(i_src, src.shape), coords(i_dst, dst.shape), spacing)
-    m_src, m_dst = maps if maps is not None else (distance_map(src), distance_map(dst))
+    m_src, m_dst = maps if maps is not None else (distance_map(src, dst), distance_map(dst, src))
     if src.ndim == 2:
         d_sd, d_ds = exact_px(m_dst.reshape(-1)[i_src]), exact_px(m_src.reshape(-1)[i_dst])
         s = spacing[0]
@@ -265,6 +393,18 @@ def directed_distances(
     d_sd = sparse_min_sq(m_dst, i_src, wz, wyx)
     d_ds = sparse_min_sq(m_src, i_dst, wz, wyx)
     return np.sqrt(d_sd, out=d_sd), np.sqrt(d_ds, out=d_ds)
+
+
+def within_2d(target: np.ndarray, r2: float) -> np.ndarray:
+    """Pixels whose squared Euclidean distance to a True pixel of ``target`` is ``<= r2`` (2-D).
+
+    The dilation of ``target`` by the disk of integer offsets ``i^2 + j^2 <= r2`` (OpenCV); the same
+    set as thresholding the exact squared distance map, without computing the map.
+    """
+    r = int(math.floor(math.sqrt(max(r2, 0.0))))
+    grid = np.arange(-r, r + 1)
+    kernel = ((grid[:, None] ** 2 + grid[None, :] ** 2) <= r2).astype(np.uint8)
+    return cv2.dilate(target.view(np.uint8), kernel).view(np.bool_)
 
 
 def erode_box(m: np.ndarray, d: int) -> tuple[np.ndarray, tuple[slice, ...]]:
@@ -287,7 +427,7 @@ def erode_box(m: np.ndarray, d: int) -> tuple[np.ndarray, tuple[slice, ...]]:
     nz, ny, nx = m.shape
     k = 2 * d + 1
     ez = cv2.erode(m.view(np.uint8).reshape(nz, ny * nx), np.ones((k, 1), np.uint8)).reshape(nz, ny, nx)
-    box = union_box(ez, ez)
+    box = union_box(ez, ez)  # the bounding box of ez alone
     if box is None:
         return np.zeros((0, 0, 0), dtype=bool), (slice(0, 0),) * 3
     block = padded_crop(ez.view(np.bool_), box)  # the frame lies inside m: ez is zero on m's frame

@@ -40,6 +40,7 @@ class PaperTable:
     rows: list[TableRow]
     pooled: dict[str, dict[str, float]] = field(default_factory=dict)
     reference: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def build_table(layout: Layout, runs: Sequence[RunRecord], methods: Sequence[str] | None = None,

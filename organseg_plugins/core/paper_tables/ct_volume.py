@@ -58,6 +58,7 @@ CT_VOLUME_TABLES = register_layout(Layout(
     pooled_columns=(*_COLUMNS, "volumes"),
     pooled=ct_volume_pooled,
     decimals={"volumes": 0},
+    sample_unit="volume",
 ))
 
 

@@ -102,6 +102,7 @@ DEEPSPV_MRVA = register_layout(Layout(
     pooled=deepspv_pooled,
     decimals={"cases single": 0, "cases dual": 0},
     group=deepspv_row,
+    sample_unit="case",
 ))
 
 

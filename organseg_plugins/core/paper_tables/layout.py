@@ -48,6 +48,8 @@ class Layout:
             as ``0.0123`` or ``1.23e-05``.
         compare: The cross-method columns of a method's row against the reference method's runs.
         group: The row a run belongs to (``None``: its method name).
+        sample_unit: What one test sample of the paper is (``"image"``, ``"volume"``, ``"case"``): the unit of the
+            optional test-time cost column (:mod:`.cost`).
     """
 
     name: str
@@ -63,6 +65,7 @@ class Layout:
     compare_columns: tuple[str, ...] = ()
     compare: CompareFn | None = None
     group: GroupFn | None = None
+    sample_unit: str = "image"
 
     def row_of(self, run: RunRecord) -> str:
         """The row name of ``run`` (``group(run)``, else its method)."""

@@ -13,6 +13,8 @@ A run is a benchmark job dir (``job.json``, ``state.json``, ``test/``; see
   ``pred_volume_ml``, ``lower_ml``, ``upper_ml``), when there.
 * detectron2: ``inference/organ_masks_per_image.csv`` (``OrganMaskEvaluator``: ``MaskIoU``, ``TrimapIoU``,
   ``Fmeasure``, ``BoundaryIoU`` ... in %) and ``metrics.json`` (its last record with metrics).
+* a benchmark job's ``cost.json`` (:mod:`organseg_plugins.core.benchmark.cost`: train/test wall time, peak
+  memory, device, test samples), when there, as ``RunRecord.cost``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class RunRecord:
     per_volume: list[dict[str, Any]] = field(default_factory=list)
     per_case: list[dict[str, Any]] = field(default_factory=list)
     per_case_file: str | None = None
+    cost: dict[str, Any] = field(default_factory=dict)
 
 
 def _numbers(row: dict[str, str]) -> dict[str, Any]:
@@ -74,6 +77,14 @@ def _json_metrics(files: list[str]) -> dict[str, float]:
             if isinstance(rec, dict) and any(k.startswith(("mIoU", "IoU.", "kappa", "organ_masks", "mrva")) for k in rec):
                 return {k: float(v) for k, v in rec.items() if isinstance(v, (int, float))}
     return {}
+
+
+def _cost(wd: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads((wd / "cost.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 def read_run(work_dir: str | os.PathLike, method: str | None = None) -> RunRecord:
@@ -119,7 +130,8 @@ def read_run(work_dir: str | os.PathLike, method: str | None = None) -> RunRecor
                      seed=int(job.get("seed", 0)), work_dir=str(wd), framework=framework, config=job.get("config"),
                      metrics=metrics, per_image=per_image, per_image_file=per_image_file,
                      pred_dir=str(pred) if pred.is_dir() else None, per_volume=per_volume,
-                     per_case=read_csv_rows(per_case_file) if per_case_file else [], per_case_file=per_case_file)
+                     per_case=read_csv_rows(per_case_file) if per_case_file else [], per_case_file=per_case_file,
+                     cost=_cost(wd))
 
 
 def collect_runs(paths: list[str | os.PathLike]) -> list[RunRecord]:

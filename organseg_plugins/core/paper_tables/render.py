@@ -50,7 +50,7 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]],
 
 
 def text_table(header: Sequence[str], rows: Iterable[Sequence[object]], align: str | Sequence[str] | None = None,
-               sep: str = "  ") -> str:
+               sep: str = "  ", frame: bool = False) -> str:
     """A plain-text table for logs and terminals: padded columns, a rule under the header.
 
     Args:
@@ -59,9 +59,11 @@ def text_table(header: Sequence[str], rows: Iterable[Sequence[object]], align: s
         align: ``"l"`` or ``"r"`` per column (``"lrrr"`` works); default: every column left-aligned.
         sep: Column separator; the rule line repeats it with ``-`` for spaces and ``+`` for ``|``
             (``"  "`` -> one unbroken rule, ``" | "`` -> ``-+-`` crossings).
+        frame: Box the table as log readers expect (``| a | b |`` lines between ``+---+---+`` rules, the
+            separator ``" | "``): the look of the ``prettytable`` tables it replaces.
 
     Returns:
-        The table without a trailing newline (lines right-stripped).
+        The table without a trailing newline (unframed lines right-stripped).
 
     Raises:
         ValueError: A row or ``align`` whose length differs from the header's.
@@ -72,12 +74,16 @@ def text_table(header: Sequence[str], rows: Iterable[Sequence[object]], align: s
             raise ValueError(f"row {cells} has {len(cells)} cells for {len(header)} columns")
     aligns = _aligns(align, len(header), "l")
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+    sep = " | " if frame else sep
 
     def line(cells: Sequence[str]) -> str:
-        return sep.join(c.rjust(w) if a == "r" else c.ljust(w)
-                        for c, w, a in zip(cells, widths, aligns)).rstrip()
+        text = sep.join(c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(cells, widths, aligns))
+        return f"| {text} |" if frame else text.rstrip()
 
     rule = sep.replace(" ", "-").replace("|", "+").join("-" * w for w in widths)
+    if frame:
+        rule = f"+-{rule}-+"
+        return "\n".join([rule, line(header), rule] + [line(r) for r in body] + [rule])
     return "\n".join([line(header), rule] + [line(r) for r in body])
 
 
@@ -119,7 +125,7 @@ def _note(table: PaperTable) -> str:
             ", ".join(str(n) for n in runs) + ")."
     if table.reference is not None and table.layout.compare_columns:
         text += f" p-value columns: {table.reference} against each other method."
-    return text
+    return " ".join([text, *table.notes])
 
 
 def to_markdown(table: PaperTable) -> str:

@@ -4,7 +4,8 @@ does, in one call (:func:`write_paper_table`).
 The runs come from benchmark work roots, benchmark job dirs or plain work dirs (:func:`load_runs`). A layout with
 params / FLOPs columns (``Layout.needs_complexity``, the spleen tables) gets them from a ``complexity`` callable
 that sets ``run.extra["params_m"/"flops_g"]``; the core does not count FLOPs itself (that needs the framework:
-``organseg_plugins.mm.analysis.complexity.add_run_complexity``).
+``organseg_plugins.mm.analysis.complexity.add_run_complexity``). ``cost=True`` appends the cost columns (training
+time, peak memory, test time per sample: :mod:`.cost`) to any layout.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from ..errors import OrgansegInputError
 from ..io.atomic import atomic_write_text
 from .aggregate import PaperTable, build_table
+from .cost import cost_note, with_cost_columns
 from .layout import get_layout, layout_names
 from .records import RunRecord, collect_runs, read_run
 from .render import to_csv, to_latex, to_markdown
@@ -69,7 +71,8 @@ def load_runs(work_dirs: Sequence[str], methods: Sequence[str] | None = None) ->
 
 def write_paper_table(work_dirs: Sequence[str], layout: str = "spleen_table2", methods: Sequence[str] | None = None,
                       reference: str | None = None, out: str | None = None,
-                      complexity: ComplexityFn | None = None) -> WrittenTable:
+                      complexity: ComplexityFn | None = None, cost: bool = False,
+                      name: str | None = None) -> WrittenTable:
     """Build a layout's table from finished runs and write ``OUT/<layout>.md``, ``.csv`` and ``.tex``.
 
     Args:
@@ -80,9 +83,11 @@ def write_paper_table(work_dirs: Sequence[str], layout: str = "spleen_table2", m
         out: Output folder (default: the first work dir).
         complexity: Fills the params / FLOPs of the runs when the layout has those columns; None leaves them
             blank.
+        cost: Append the cost columns (from each job's ``cost.json``; blank for runs without one).
+        name: File stem of the outputs (default: the layout name), e.g. two tables of one layout.
 
     Returns:
-        The table, its Markdown and the three files.
+        The table, its Markdown and the three files ``OUT/<name>.{md,csv,tex}``.
 
     Raises:
         OrgansegInputError: An unknown layout, a ``reference`` for a layout without p-value columns, a missing
@@ -94,11 +99,16 @@ def write_paper_table(work_dirs: Sequence[str], layout: str = "spleen_table2", m
     runs = load_runs(work_dirs, methods)
     if lay.needs_complexity and complexity is not None:
         complexity(runs)
+    if cost:
+        lay = with_cost_columns(lay)
     table = build_table(lay, runs, methods, reference=reference)
+    if cost:
+        wanted = set(methods or [r.method for r in runs])
+        table.notes.append(cost_note([r for r in runs if r.method in wanted or lay.row_of(r) in wanted]))
     out = out or work_dirs[0]
     markdown = to_markdown(table)
     files: list[str] = []
     for ext, text in (("md", markdown), ("csv", to_csv(table)), ("tex", to_latex(table))):
-        files.append(osp.join(out, f"{lay.name}.{ext}"))
+        files.append(osp.join(out, f"{name or lay.name}.{ext}"))
         atomic_write_text(files[-1], text)
     return WrittenTable(table, markdown, tuple(files))

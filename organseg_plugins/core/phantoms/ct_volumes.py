@@ -57,18 +57,20 @@ def ct_volume_phantom(index: int, seed: int = 0, shape: tuple[int, int, int] = (
     rng = np.random.default_rng([int(seed), int(index), 2025])
     nz, ny, nx = shape
     sz, sy, sx = spacing
-    z, y, x = np.meshgrid(np.arange(nz) * sz, (np.arange(ny) - ny / 2 + 0.5) * sy,
-                          (np.arange(nx) - nx / 2 + 0.5) * sx, indexing="ij")
+    # open grids (broadcast, the values of the full meshgrid): 2-D in-plane masks, 3-D only where z matters
+    z = (np.arange(nz) * sz)[:, None, None]
+    y = ((np.arange(ny) - ny / 2 + 0.5) * sy)[None, :, None]
+    x = ((np.arange(nx) - nx / 2 + 0.5) * sx)[None, None, :]
     half_y, half_x = ny * sy / 2, nx * sx / 2
     zc = (nz - 1) * sz / 2
-    img = np.full(shape, -1000.0)
+    img = np.full(shape, -1000.0, np.float32)  # the tissue values are exact in float32
     a, b = half_x * rng.uniform(0.82, 0.9), half_y * rng.uniform(0.68, 0.76)
-    body = (x / a) ** 2 + (y / b) ** 2 <= 1.0
-    inner = (x / (a - 3.0)) ** 2 + (y / (b - 3.0)) ** 2 <= 1.0
-    img[body] = -100.0
-    img[inner] = 40.0
-    spine = (x ** 2 + (y - 0.6 * b) ** 2) <= (0.13 * a) ** 2
-    img[spine] = 700.0
+    body = ((x / a) ** 2 + (y / b) ** 2 <= 1.0)[0]
+    inner = ((x / (a - 3.0)) ** 2 + (y / (b - 3.0)) ** 2 <= 1.0)[0]
+    img[:, body] = -100.0
+    img[:, inner] = 40.0
+    spine = ((x ** 2 + (y - 0.6 * b) ** 2) <= (0.13 * a) ** 2)[0]
+    img[:, spine] = 700.0
     lx, ly, lr = -0.35 * a * rng.uniform(0.9, 1.1), -0.1 * b, rng.uniform(0.30, 0.36) * a
     liver = ((x - lx) / lr) ** 2 + ((y - ly) / (0.75 * lr)) ** 2 + ((z - zc) / (0.55 * nz * sz)) ** 2 <= 1.0
     liver &= inner & ~spine
@@ -81,8 +83,10 @@ def ct_volume_phantom(index: int, seed: int = 0, shape: tuple[int, int, int] = (
     pancreas &= inner & ~spine & ~liver
     img[liver] = 60.0
     img[pancreas] = 100.0
-    noise = ndimage.gaussian_filter(rng.normal(0.0, 16.0, shape), (0.0, 0.7, 0.7))
-    img = (img + noise).astype(np.float32)
+    # noise slice by slice: the same draws and the same in-plane filter as on the whole volume (sigma 0 in z)
+    for k in range(nz):
+        noise = ndimage.gaussian_filter(rng.normal(0.0, 16.0, (ny, nx)), (0.7, 0.7))
+        img[k] = (img[k].astype(np.float64) + noise).astype(np.float32)
     vol = Volume(img, tuple(float(s) for s in spacing), (-half_x + sx / 2, -half_y + sy / 2, 0.0),  # type: ignore[arg-type]
                  (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0))
     return vol, pancreas.astype(np.uint8), liver.astype(np.uint8)
@@ -99,33 +103,54 @@ def _splits(n: int) -> list[str]:
 
 def write_ct_volume_phantoms(root: str | os.PathLike, num_cases: int = 4, seed: int = 0,
                              shape: tuple[int, int, int] = (16, 64, 64),
-                             spacing: tuple[float, float, float] = PHANTOM_SPACING) -> dict[str, Path]:
+                             spacing: tuple[float, float, float] = PHANTOM_SPACING,
+                             case_numbers: list[int] | None = None,
+                             layouts: tuple[str, ...] = ("nih", "sliver07", "msd"),
+                             compresslevel: int = 9) -> dict[str, Path]:
     """Write ``num_cases`` phantom cases in the NIH, Sliver07 and MSD layouts (see the module docstring).
 
+    Args:
+        case_numbers: The cases' numbers (``PANCREAS_NNNN``, ``liver-origNNN``, ``pancreas_NNN``), default
+            1..num_cases; e.g. numbers from each of the standard folds (NIH 1-20, 21-40, ...; Sliver07 1-5,
+            6-10, ...), so the shipped split files of ``datasets_prep/splits/`` apply to a few phantoms.
+            Case ``k`` of the list is phantom ``k`` whatever its number.
+        layouts: The layouts to write (e.g. ``("nih",)`` alone for a large set: a 200x512x512 case in
+            about 10 s and 1 GB).
+        compresslevel: gzip level of the ``.nii.gz`` files (1: fast, for large sets).
+
     Returns:
-        ``{"nih": ..., "sliver07": ..., "msd": ...}`` folders.
+        ``{"nih": ..., "sliver07": ..., "msd": ...}`` folders (those of ``layouts``).
     """
     out = Path(root)
+    numbers = list(case_numbers) if case_numbers is not None else list(range(1, num_cases + 1))
+    if len(numbers) != num_cases or len(set(numbers)) != len(numbers) or min(numbers, default=1) < 1:
+        raise ValueError(f"case_numbers: expected {num_cases} distinct numbers >= 1, got {case_numbers}")
     splits = _splits(num_cases)
     nih, sliver, msd = out / "nih", out / "sliver07", out / "msd"
     training = []
     for i in range(num_cases):
         vol, pancreas, liver = ct_volume_phantom(i, seed, shape, spacing)
-        n = i + 1
-        write_dicom_series(vol, nih / f"PANCREAS_{n:04d}", patient_id=f"PANCREAS_{n:04d}")
-        write_nifti(vol.with_array(pancreas), nih / "labels" / f"label{n:04d}.nii.gz")
-        write_metaimage(Volume(np.rint(vol.array).astype(np.int16), vol.spacing, vol.origin, vol.direction),
-                        sliver / f"liver-orig{n:03d}.mhd")
-        write_metaimage(vol.with_array(liver), sliver / f"liver-seg{n:03d}.mhd")
-        write_nifti(Volume(np.rint(vol.array).astype(np.int16), vol.spacing, vol.origin, vol.direction),
-                    msd / "imagesTr" / f"pancreas_{n:03d}.nii.gz")
-        write_nifti(vol.with_array(pancreas), msd / "labelsTr" / f"pancreas_{n:03d}.nii.gz")
+        n = numbers[i]
+        if "nih" in layouts:
+            write_dicom_series(vol, nih / f"PANCREAS_{n:04d}", patient_id=f"PANCREAS_{n:04d}")
+            write_nifti(vol.with_array(pancreas), nih / "labels" / f"label{n:04d}.nii.gz",
+                        compresslevel=compresslevel)
+        if "sliver07" in layouts:
+            write_metaimage(Volume(np.rint(vol.array).astype(np.int16), vol.spacing, vol.origin, vol.direction),
+                            sliver / f"liver-orig{n:03d}.mhd")
+            write_metaimage(vol.with_array(liver), sliver / f"liver-seg{n:03d}.mhd")
+        if "msd" in layouts:
+            write_nifti(Volume(np.rint(vol.array).astype(np.int16), vol.spacing, vol.origin, vol.direction),
+                        msd / "imagesTr" / f"pancreas_{n:03d}.nii.gz", compresslevel=compresslevel)
+            write_nifti(vol.with_array(pancreas), msd / "labelsTr" / f"pancreas_{n:03d}.nii.gz",
+                        compresslevel=compresslevel)
         training.append({"image": f"./imagesTr/pancreas_{n:03d}.nii.gz", "label": f"./labelsTr/pancreas_{n:03d}.nii.gz"})
-    atomic_write_bytes(msd / "imagesTr" / "._pancreas_001.nii.gz", b"\x00\x05\x16\x07 macOS resource fork")
-    atomic_write_text(msd / "dataset.json", json.dumps({
-        "name": "Pancreas phantom", "modality": {"0": "CT"}, "labels": {"0": "background", "1": "pancreas"},
-        "numTraining": num_cases, "training": training, "test": []}, indent=1))
-    write_assignment(out / "splits_nih.json", {f"PANCREAS_{i + 1:04d}": s for i, s in enumerate(splits)})
-    write_assignment(out / "splits_sliver07.json", {f"liver-{i + 1:03d}": s for i, s in enumerate(splits)})
-    write_assignment(out / "splits_msd.json", {f"pancreas_{i + 1:03d}": s for i, s in enumerate(splits)})
-    return {"nih": nih, "sliver07": sliver, "msd": msd}
+    if "msd" in layouts:
+        atomic_write_bytes(msd / "imagesTr" / "._pancreas_001.nii.gz", b"\x00\x05\x16\x07 macOS resource fork")
+        atomic_write_text(msd / "dataset.json", json.dumps({
+            "name": "Pancreas phantom", "modality": {"0": "CT"}, "labels": {"0": "background", "1": "pancreas"},
+            "numTraining": num_cases, "training": training, "test": []}, indent=1))
+    write_assignment(out / "splits_nih.json", {f"PANCREAS_{n:04d}": s for n, s in zip(numbers, splits)})
+    write_assignment(out / "splits_sliver07.json", {f"liver-{n:03d}": s for n, s in zip(numbers, splits)})
+    write_assignment(out / "splits_msd.json", {f"pancreas_{n:03d}": s for n, s in zip(numbers, splits)})
+    return {k: v for k, v in (("nih", nih), ("sliver07", sliver), ("msd", msd)) if k in layouts}

@@ -12,22 +12,29 @@ overlapping, irregular ellipsoids) with anisotropic spacing (default 2.5 x 0.8 x
 * MONAI's surface metrics on the same volume and spacing: ``compute_hausdorff_distance`` (MSD) and
   ``compute_average_surface_distance(symmetric=True)`` (ASD), and ``compute_dice``.
 
+and, at dataset scale (:func:`volumes_speed`), volumes/s of :func:`organseg_plugins.core.evaluation.volumes.
+evaluate_volumes` on several volumes with 1 and 2 worker processes against MONAI's three metrics on the same
+volumes (one process, as MONAI's metrics run), with the rows of 1 and 2 workers compared number by number.
+
 MONAI (a test dependency) is imported only here, when the check runs.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import OrgansegInputError
-from ..evaluation.volumes import evaluate_volume, stack_slices
+from ..evaluation.volumes import evaluate_volume, evaluate_volumes, stack_slices
 from ..phantoms.mask_pairs import rough_ellipsoid_pair
 from .timing import median_time
 
-__all__ = ["COMPARED", "DEFAULT_SPACING", "VolumeEvalSpeed", "monai_volume_scores", "volume_eval_speed"]
+__all__ = ["COMPARED", "DEFAULT_SPACING", "VolumeEvalSpeed", "VolumesSpeed", "monai_volume_scores",
+           "volume_eval_speed", "volumes_speed"]
 
 #: Voxel size (z, y, x) in mm of the timed volume (thick-slice CT).
 DEFAULT_SPACING = (2.5, 0.8, 0.8)
@@ -129,3 +136,79 @@ def volume_eval_speed(shape: Sequence[int] = (200, 512, 512), reps: int = 3,
     t_monai, peer = median_time(lambda: monai_volume_scores(pred, gt, spacing), reps)
     return VolumeEvalSpeed(shape, spacing, int(gt.sum()), t_group, t_ours, t_monai,
                            {k: float(row[k]) for k in COMPARED}, peer)
+
+
+@dataclass(frozen=True)
+class VolumesSpeed:
+    """Result of :func:`volumes_speed`: seconds for all the volumes, per number of workers and for MONAI."""
+
+    shape: tuple[int, int, int]
+    volumes: int
+    seconds: dict[int, float]
+    monai_s: float
+    same_rows: bool
+
+    def volumes_per_s(self, workers: int) -> float:
+        """Our throughput with that many workers."""
+        return self.volumes / self.seconds[workers]
+
+    @property
+    def monai_volumes_per_s(self) -> float:
+        """MONAI's throughput (one process)."""
+        return self.volumes / self.monai_s
+
+    def report(self) -> str:
+        """The printed lines: volumes/s per number of workers and MONAI's, and the ratios."""
+        z, y, x = self.shape
+        lines = [f"{self.volumes} volumes of {z}x{y}x{x} (seeds 0..{self.volumes - 1}), whole per-volume suite:"]
+        for n in sorted(self.seconds):
+            lines.append(f"  ours, {n} worker(s):   {self.seconds[n]:8.2f} s  {self.volumes_per_s(n):7.3f} volumes/s  "
+                         f"ratio ours / MONAI: {self.volumes_per_s(n) / self.monai_volumes_per_s:.2f}x")
+        lines.append(f"  MONAI hausdorff + ASD + dice (1 process): {self.monai_s:8.2f} s  "
+                     f"{self.monai_volumes_per_s:7.3f} volumes/s")
+        if 1 in self.seconds:
+            for n in sorted(set(self.seconds) - {1}):
+                lines.append(f"  ratio volumes/s {n} workers / 1 worker: {self.volumes_per_s(n) / self.volumes_per_s(1):.2f}x")
+        lines.append(f"  same numbers for every worker count: {'yes' if self.same_rows else 'NO'}")
+        return "\n".join(lines)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def volumes_speed(shape: Sequence[int] = (200, 512, 512), volumes: int = 4, workers: Sequence[int] = (1, 2),
+                  spacing: Sequence[float] = DEFAULT_SPACING) -> VolumesSpeed:
+    """Time :func:`evaluate_volumes` on ``volumes`` synthetic pairs with each number of workers, and MONAI.
+
+    Each pair is :func:`rough_ellipsoid_pair` of ``shape`` with seed ``i``. Our times include starting the
+    workers and sending them the volumes (bit-packed); MONAI runs its Hausdorff distance, symmetric ASD and
+    Dice on the same volumes one after the other.
+
+    Raises:
+        OrgansegInputError: A bad shape, fewer than one volume or worker.
+    """
+    if len(shape) != 3 or min(shape) < 1:
+        raise OrgansegInputError(f"--shape needs three positive sizes Z Y X, got {tuple(shape)}")
+    if volumes < 1 or not workers or min(workers) < 1:
+        raise OrgansegInputError(f"--volumes and --workers must be >= 1, got {volumes} and {list(workers)}")
+    shape = (int(shape[0]), int(shape[1]), int(shape[2]))
+    sp = tuple(float(v) for v in spacing)
+    pairs = [rough_ellipsoid_pair(shape, seed=i) for i in range(volumes)]
+    cases = [(f"v{i}", p, g, sp) for i, (p, g) in enumerate(pairs)]
+    seconds: dict[int, float] = {}
+    rows: dict[int, list[dict]] = {}
+    for n in workers:
+        t0 = time.perf_counter()
+        rows[int(n)] = evaluate_volumes(cases, workers=int(n))
+        seconds[int(n)] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for p, g in pairs:
+        monai_volume_scores(p, g, sp)
+    monai_s = time.perf_counter() - t0
+    ref = next(iter(rows.values()))
+    same = all(len(r) == len(ref) and all(a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+                                          for a, b in zip(r, ref)) for r in rows.values())
+    return VolumesSpeed(shape, volumes, seconds, monai_s, same)

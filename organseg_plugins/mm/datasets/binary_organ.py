@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os.path as osp
 
+from mmengine import fileio
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from organseg_plugins.core.errors import OrgansegInputError
+from organseg_plugins.core.errors import OrgansegInputError, input_error_lines
 from organseg_plugins.core.io.images import read_image_file
 from organseg_plugins.core.io.tables import read_meta_csv
 
@@ -16,7 +17,8 @@ from organseg_plugins.core.io.tables import read_meta_csv
 class BinaryOrganDataset(BaseSegDataset):
     """One organ vs background, in mmseg's ``img_dir/{split}`` + ``ann_dir/{split}`` layout.
 
-    Masks are 0/1 PNGs with the image's file stem. An optional CSV (``meta_file``, relative to
+    Masks are 0/1 PNGs with the image's file stem; an image without its mask, and a mask without its image
+    (which mmseg would ignore in silence), are errors naming the file. An optional CSV (``meta_file``, relative to
     ``data_root``) adds per-image values such as ``spacing_mm`` and ``length_mm`` to each sample's
     data info, so that metrics in mm (surface distances, spleen length) can read them from the
     sample's metainfo (list them in ``PackSegInputs(meta_keys=...)``).
@@ -54,6 +56,8 @@ class BinaryOrganDataset(BaseSegDataset):
         for info in data_list:
             if ann_dir and not osp.isfile(info["seg_map_path"]):
                 raise OrgansegInputError(f"{info['img_path']}: its mask {info['seg_map_path']} is missing")
+        if ann_dir and (not self.ann_file or osp.isdir(self.ann_file)):  # listed from img_dir, not from a file
+            self._check_masks_have_images(img_dir, ann_dir, data_list)
         if self.meta_file:
             path = self.meta_file if osp.isabs(self.meta_file) else osp.join(self.data_root, self.meta_file)
             if not osp.isfile(path):
@@ -67,6 +71,28 @@ class BinaryOrganDataset(BaseSegDataset):
                 keys = self.meta_keys or list(row)
                 info.update({k: row.get(k) for k in keys})  # an empty cell gives None: the metric skips it
         return data_list
+
+    def _check_masks_have_images(self, img_dir: str, ann_dir: str, data_list: list[dict]) -> None:
+        """Refuse masks in ``ann_dir`` without an image in ``img_dir`` (mmseg lists the images and ignores them).
+
+        A mask is a file ending in ``seg_map_suffix`` under ``ann_dir`` (sub-folders too, as the images); its
+        image is ``img_dir/<same relative path and stem><img_suffix>``.
+
+        Raises:
+            OrgansegInputError: One line per mask without an image, naming the mask and the image expected.
+        """
+        expected = {info["seg_map_path"] for info in data_list}
+        masks = fileio.list_dir_or_file(dir_path=ann_dir, list_dir=False, suffix=self.seg_map_suffix,
+                                        recursive=True, backend_args=self.backend_args)
+        orphans = sorted(m for m in masks if osp.join(ann_dir, m) not in expected)  # relative to ann_dir
+        if not orphans:
+            return
+        n = len(self.seg_map_suffix)
+        lines = [f"{osp.join(ann_dir, m)}: mask without an image: no {osp.join(img_dir, m[:len(m) - n] + self.img_suffix)} "
+                 "(remove the mask or restore its image)" for m in orphans]
+        if len(orphans) > 1:
+            lines.insert(0, f"{type(self).__name__}: {len(orphans)} masks in {ann_dir} have no image in {img_dir}:")
+        raise input_error_lines(lines)
 
     def prepare_data(self, idx: int):
         """Run the pipeline; if it fails on a file the core cannot read either, name that file.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from tests.conftest import REPO
 
 from organseg_plugins.core.benchmark.plan import evaluation_command, last_checkpoint, plan_jobs, train_command
 from organseg_plugins.core.benchmark.spec import parse_spec
 from organseg_plugins.core.errors import OrgansegInputError
+from tests.conftest import REPO
 
 CFG = "configs/spleen/segformer_b0_bcedice_phantom-spleen-128x128.py"
 D2 = "configs/liver/mask_rcnn_R_101_FPN_liver_phantom.yaml"

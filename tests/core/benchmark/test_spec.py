@@ -76,9 +76,9 @@ def test_framework_of():
 
 def test_shipped_spec_parses(monkeypatch, tmp_path):
     import yaml
-    from tests.conftest import REPO
 
     from organseg_plugins.core.benchmark.spec import parse_spec
+    from tests.conftest import REPO
 
     monkeypatch.chdir(REPO)
     doc = yaml.safe_load((REPO / "benchmarks" / "spleen_phantom_2fold.yaml").read_text())

@@ -75,11 +75,12 @@ def test_bad_inputs_one_line_each(busi, tmp_path):
     lines = [str(e) for e in report.errors] + [str(w) for w in report.warnings]
     label_map = "expected 0/1 (a label map: choose the organ's value with label= / --label)"
     assert lines == [
+        f"{ben / 'benign (2)_mask.png'}: mask without an image: no image benign (2).* in {ben}; not converted",
         f"{ben / 'benign (3).png'}: {ben / 'benign (3)_mask.png'}: mask size 32x32 differs from the image size "
         "80x64 (size mismatch)",
         f"{ben / 'benign (4).png'}: cannot be decoded as an image (corrupt or not an image)",
         f"{ben / 'benign (5).png'}: {ben / 'benign (5)_mask.png'}: mask has values {{0, 7, 255}} (dtype uint8); "
         f"{label_map}",
-        f"{ben / 'benign (2)_mask.png'}: mask without a matching image; ignored",
     ]
+    assert report.exit_code() == 1 and len(report.errors) == 4 and not report.warnings
     assert all("\n" not in ln for ln in lines)

@@ -20,3 +20,23 @@ def test_ddti_layout(tmp_path):
     assert report.ok and report.extra["images per split"] == {"train": 3, "val": 2}
     m = cv2.imread(str(tmp_path / "out" / "ann_dir" / "val" / "val_1.png"), cv2.IMREAD_UNCHANGED)
     assert set(np.unique(m)) == {0, 1}
+
+
+def test_ddti_masks_without_images_are_reported(tmp_path):
+    root = tmp_path / "ddti"
+    for split in ("train", "val"):
+        (root / "masks" / split).mkdir(parents=True)
+    (root / "images" / "train").mkdir(parents=True)
+    for i in range(2):
+        img, m = thyroid_nodule_image(np.random.default_rng(i), 64, 64)
+        cv2.imwrite(str(root / "masks" / "train" / f"{i}.png"), m)
+        cv2.imwrite(str(root / "masks" / "val" / f"{i}.png"), m)
+        if i == 0:
+            cv2.imwrite(str(root / "images" / "train" / f"{i}.png"), img)
+    report = convert_ddti(root, tmp_path / "out", progress=False)
+    assert [str(e) for e in report.errors] == [
+        f"{root / 'masks' / 'train' / '1.png'}: mask without an image: no image 1.* in {root / 'images' / 'train'}; "
+        "not converted",
+        f"{root / 'masks' / 'val'}: masks without images: no folder {root / 'images' / 'val'}; not converted",
+    ]
+    assert report.converted == 1 and report.exit_code() == 1

@@ -25,7 +25,10 @@ def test_folder_route(tmp_path):
                                    class_regex=r"^([ab])_", fractions={"train": 0.6, "val": 0.2, "test": 0.2},
                                    progress=False)
     assert report.converted == 10
-    assert [str(w) for w in report.warnings] == [f"{masks / 'c_9_seg.png'}: mask without a matching image; ignored"]
+    # the mask without an image is an error (an input not converted: exit status 1), not counted as a skipped image
+    assert [str(e) for e in report.errors] == [
+        f"{masks / 'c_9_seg.png'}: mask without an image: no image c_9.* in {imgs}; not converted"]
+    assert not report.warnings and report.skipped == 0 and report.exit_code() == 1
     meta = read_meta_csv(tmp_path / "out" / "meta.csv")
     for cls in ("a", "b"):  # 5 per class -> 3/1/1 within each class
         splits = sorted(r["split"] for r in meta.values() if r["class"] == cls)

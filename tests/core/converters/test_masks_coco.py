@@ -76,3 +76,58 @@ def test_masks_coco_bad_masks_reported(mask_folder, tmp_path):
                     "choose the organ's value with label= / --label)"),
         ("im2.png", f"{msks / 'im2.png'}: mask size 10x10 differs from image im2.png size 192x168"),
     ]
+
+
+def _coco_with_polygons(tmp_path):
+    """A 2-image COCO file: one good polygon per image, plus on im_b a 2-point one and a zero-area one."""
+    good = [[2.0, 2.0, 12.0, 2.0, 12.0, 12.0, 2.0, 12.0]]
+    ann = {"category_id": 1, "iscrowd": 0, "bbox": [2, 2, 10, 10], "area": 100.0}
+    coco = {
+        "images": [{"id": 1, "file_name": "img/im_a.png", "height": 16, "width": 16},
+                   {"id": 2, "file_name": "img/im_b.png", "height": 16, "width": 16}],
+        "annotations": [{**ann, "id": 1, "image_id": 1, "segmentation": good},
+                        {**ann, "id": 2, "image_id": 2, "segmentation": good},
+                        {**ann, "id": 17, "image_id": 2, "segmentation": [[3.0, 3.0, 9.0, 9.0]]},
+                        {**ann, "id": 18, "image_id": 2, "segmentation": good + [[1.0, 1.0, 5.0, 5.0, 9.0, 9.0]]},
+                        {**ann, "id": 19, "image_id": 5, "segmentation": good}],
+        "categories": [{"id": 1, "name": "liver"}],
+    }
+    js = tmp_path / "poly.json"
+    js.write_text(json.dumps(coco))
+    return js
+
+
+def test_reverse_reports_degenerate_polygons_per_annotation(tmp_path):
+    """A polygon of < 3 points or of zero area is an error naming the JSON, the image and the annotation id; its
+    image gets no mask (not an empty or partial one), the other images are converted."""
+    js = _coco_with_polygons(tmp_path)
+    rep = coco_to_mask_dir(js, tmp_path / "back", progress=False)
+    assert [str(e) for e in rep.errors] == [
+        f"{js}: annotation id 19: its image id 5 is not in 'images'",
+        f"{js}[img/im_b.png]: annotation id 17: polygon with 2 points (a polygon needs >= 3)",
+        f"{js}[img/im_b.png]: annotation id 18: polygon 2 of 2 with zero area (its 3 points lie on one line)",
+    ]
+    assert rep.converted == 1 and rep.skipped == 1 and rep.exit_code() == 1
+    assert rep.summary().splitlines()[0] == "converted 1, skipped 1, errors 3, warnings 0"
+    assert sorted(p.name for p in (tmp_path / "back").iterdir()) == ["im_a.png"]
+
+
+def test_reverse_cli_counts_the_degenerate_polygons_and_exits_1(tmp_path):
+    from tests.conftest import run_tool
+
+    js = _coco_with_polygons(tmp_path)
+    proc = run_tool("datasets_prep/masks_to_coco.py", "--reverse", "--coco", str(js), "--out", str(tmp_path / "m"),
+                    "--no-progress", check=False, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "converted 1, skipped 1, errors 3, warnings 0"
+    assert f"  ERROR: {js}[img/im_b.png]: annotation id 17: polygon with 2 points (a polygon needs >= 3)" in lines
+
+
+def test_mask_without_its_image_is_an_error(mask_folder, tmp_path):
+    imgs, msks, _ = mask_folder
+    (imgs / "im5.png").unlink()  # its mask stays
+    rep = masks_dir_to_coco(imgs, msks, tmp_path / "x.json", progress=False)
+    assert [(Path(e.path).name, e.message) for e in rep.errors] == [
+        ("im5.png", f"mask without an image: no image im5.* in {imgs}; not converted")]
+    assert rep.converted == 5 and rep.skipped == 0 and rep.exit_code() == 1 and not rep.warnings

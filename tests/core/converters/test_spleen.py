@@ -150,6 +150,33 @@ def test_scan_images_items_and_reported_files(spleen_root):
                                      ("lengths.csv", "length for 'ghost' but no such image")]
 
 
+def test_scan_images_reports_masks_without_an_image(spleen_root):
+    """A mask whose image is not there is an error naming the mask (an incomplete copy is told, not ignored)."""
+    root = spleen_root
+    (root / "images" / "us_2_0.dcm").unlink()    # its PNG mask stays
+    (root / "images" / "us_4_1.dcm").unlink()    # its DICOM mask stays
+    (root / "masks" / "notes.txt").write_text("x")  # not a mask
+    _us_dicom(root / "masks" / "IM0007", np.zeros((60, 80), np.uint8), "P7", None)  # extension-less DICOM mask
+    rep = ConversionReport()
+    items = spleen_mod._scan_images(root / "images", root / "masks", {}, None, SpleenConvertOptions(), rep)
+    assert len(items) == 8 and rep.skipped == 0 and not rep.warnings
+    no_image = f"in {root / 'images'}; not converted"
+    assert issues(rep.errors) == [("IM0007", f"mask without an image: no image IM0007.* {no_image}"),
+                                   ("us_2_0.png", f"mask without an image: no image us_2_0.* {no_image}"),
+                                   ("us_4_1.dcm", f"mask without an image: no image us_4_1.* {no_image}")]
+    shared = root / "shared"  # images and masks in one folder: the masks are the files with the suffix
+    shared.mkdir()
+    for name in ("us_0_0.dcm", "us_0_1.dcm"):
+        (root / "images" / name).rename(shared / name)
+    write_png(shared / "us_0_0_seg.png", disk(60, 80, 30, 40, 10))
+    write_png(shared / "us_9_9_seg.png", disk(60, 80, 30, 40, 10))
+    rep = ConversionReport()
+    spleen_mod._scan_images(shared, shared, {}, None, SpleenConvertOptions(mask_suffix="_seg"), rep)
+    assert issues(rep.errors) == [("us_0_1.dcm", f"no mask us_0_1_seg.png/.dcm in {shared}"),
+                                   ("us_9_9_seg.png", f"mask without an image: no image us_9_9.* in {shared}; "
+                                                      "not converted")]
+
+
 def test_scan_images_refuses_two_images_with_one_stem(spleen_root):
     root = spleen_root
     write_png(root / "images" / "us_0_0.png", np.zeros((60, 80), np.uint8))

@@ -40,3 +40,26 @@ def test_dry_run_writes_nothing(tmp_path):
     w.add("train", "x", np.zeros((12, 10), np.uint8), _mask())
     n_anns, _ = w.finish(["filename", "split"], [{"id": 1, "name": "organ"}])
     assert n_anns == {"train": 1} and not (tmp_path / "out").exists()
+
+
+def test_merged_entries_equal_direct_adds(tmp_path):
+    """Workers' writers (files written there) merged in order = one writer adding everything itself."""
+    img = np.full((12, 10), 100, np.uint8)
+    items = [("train", "a", _mask()), ("val", "b", np.zeros((12, 10), np.uint8)), ("train", "c", _mask(box=(0, 3, 0, 2)))]
+    direct = MMSegLayoutWriter(tmp_path / "direct")
+    for sp, stem, m in items:
+        direct.add(sp, stem, img, m, {"case_id": stem})
+    merged = MMSegLayoutWriter(tmp_path / "merged")
+    for part in ([items[0]], items[1:]):  # two "workers", merged in case order
+        w = MMSegLayoutWriter(tmp_path / "merged")
+        for sp, stem, m in part:
+            w.add(sp, stem, img, m, {"case_id": stem})
+        merged.merge(w.entries)
+    cols, cats = ["filename", "split", "case_id"], [{"id": 1, "name": "liver"}]
+    assert direct.finish(cols, cats) == merged.finish(cols, cats)
+    assert direct.outputs == merged.outputs and direct.images_per_split() == merged.images_per_split()
+    files = sorted(p.relative_to(tmp_path / "direct") for p in (tmp_path / "direct").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "merged") for p in (tmp_path / "merged").rglob("*") if p.is_file())
+    assert all((tmp_path / "direct" / f).read_bytes() == (tmp_path / "merged" / f).read_bytes() for f in files)
+    coco = json.loads((tmp_path / "merged/annotations/instances_train.json").read_text())
+    assert [a["image_id"] for a in coco["annotations"]] == [1, 2] and coco["annotations"][1]["area"] == 3 * 2

@@ -146,3 +146,35 @@ def test_davis_kernel_refuses_volumes():
     v = np.zeros((3, 6, 6), bool)
     with pytest.raises(ValueError, match="defined on 2-D masks"):
         davis_prf(pair_mod.MaskPair(v, v))
+
+
+def test_percentile_linear_is_numpy_percentile_bit_for_bit():
+    from organseg_plugins.core.metrics.pair import percentile_linear
+
+    rng = np.random.default_rng(11)
+    for it in range(3000):
+        n = int(rng.integers(1, 80))
+        kind = it % 3
+        if kind == 0:
+            d = rng.random(n) * 10
+        elif kind == 1:  # exact distances with ties, as surface distances have
+            d = np.sqrt(rng.integers(0, 30, n).astype(float)) * 0.7
+        else:
+            d = rng.integers(0, 4, n).astype(float)
+        for q in (95.0, 50.0, 0.0, 100.0, 99.9, float(rng.uniform(0, 100)), 90):
+            assert percentile_linear(d, q) == float(np.percentile(d, q)), (n, q)
+
+
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_distance_paths_agree(ndim, monkeypatch):
+    """The 2-D trimap band (threshold of the cached map, or a disk dilation when no map exists) and the
+    3-D boundary F (cached pixel distances, or the capped slice search) give the same numbers."""
+    for pred, gt, spacing in _random_pairs(ndim):
+        for width in (0.5, 2.0, 3.7, 5.0):
+            fresh = pair_mod.MaskPair(pred, gt, spacing)
+            cached = pair_mod.MaskPair(pred, gt, spacing)
+            _ = cached.map_g, cached.dists_px
+            assert fresh.trimap_iou(width) == cached.trimap_iou(width)
+            for tol in (None, 1.0, 2.5, 6.0):
+                assert (pair_mod.MaskPair(pred, gt, spacing).boundary_prf(tol, 0.008)
+                        == cached.boundary_prf(tol, 0.008))

@@ -59,6 +59,9 @@ def test_text_table_pads_and_rules():
                                  "unet               29.06", "segformer_b0        3.72"]
     piped = text_table(["A", "Bee"], [["long cell", "1"]], sep=" | ")
     assert piped.splitlines() == ["A         | Bee", "----------+----", "long cell | 1"]
+    boxed = text_table(["metric (%)", "mean"], [["MaskIoU", "85.00"], ["Fmeasure", "7.5"]], align="lr", frame=True)
+    assert boxed.splitlines() == ["+------------+-------+", "| metric (%) |  mean |", "+------------+-------+",
+                                  "| MaskIoU    | 85.00 |", "| Fmeasure   |   7.5 |", "+------------+-------+"]
 
 
 def test_format_p_value():

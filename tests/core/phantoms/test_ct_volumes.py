@@ -38,3 +38,12 @@ def test_every_layout_reads_back(tmp_path):
         check_same_geometry(img, lab)
         assert img.shape == (8, 32, 32) and lab.array.any()
     assert [c.case_id for c in find_volume_cases(dirs["msd"])[1]] == ["pancreas_001", "pancreas_002", "pancreas_003"]
+
+
+def test_one_layout_only_for_large_sets(tmp_path):
+    dirs = write_ct_volume_phantoms(tmp_path, num_cases=2, shape=(4, 24, 24), layouts=("nih",), compresslevel=1)
+    assert list(dirs) == ["nih"] and not (tmp_path / "msd").exists() and not (tmp_path / "sliver07").exists()
+    kind, cases = find_volume_cases(dirs["nih"])
+    assert kind == "nih" and [c.case_id for c in cases] == ["PANCREAS_0001", "PANCREAS_0002"]
+    _, pan, _ = ct_volume_phantom(1, 0, (4, 24, 24))
+    np.testing.assert_array_equal(read_label_volume(cases[1].label).array, pan)

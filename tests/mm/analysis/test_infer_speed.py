@@ -20,7 +20,7 @@ class _FakeInferencer:
     def __call__(self, images, batch_size, return_datasamples):
         self.calls.append((len(images), batch_size))
         samples = [SimpleNamespace(pred_sem_seg=SimpleNamespace(data=torch.from_numpy(
-            (img[..., 0] > 100).astype(np.int64) * 2)[None])) for img in images]
+            ((img if img.ndim == 2 else img[..., 0]) > 100).astype(np.int64) * 2)[None])) for img in images]
         return {"predictions": samples if len(samples) > 1 else samples[0]}
 
 

@@ -8,12 +8,12 @@ import shutil
 import cv2
 import numpy as np
 import pytest
-from tests.conftest import REPO
 from mmengine.registry import init_default_scope
 
 import organseg_plugins.mm  # noqa: F401  (registers)
 from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.mm import BinaryOrganDataset
+from tests.conftest import REPO
 
 init_default_scope("mmseg")  # the pipelines name mmseg transforms
 PIPELINE = [dict(type="LoadImageFromFile"), dict(type="LoadBinaryAnnotations")]
@@ -89,6 +89,24 @@ def test_missing_mask_is_named(spleen_copy):
     path.unlink()
     with pytest.raises(OrgansegInputError, match=f"{path.name} is missing"):
         make(spleen_copy)
+
+
+def test_mask_without_image_is_named(spleen_copy):
+    """mmseg lists the images and would ignore a mask whose image is gone: the dataset names it instead."""
+    imgs = sorted((spleen_copy / "img_dir" / "train").glob("*.png"))
+    ann = spleen_copy / "ann_dir" / "train"
+    imgs[0].unlink()
+    with pytest.raises(OrgansegInputError, match=rf"^{ann / imgs[0].name}: mask without an image: no "
+                                                 rf"{imgs[0]} \(remove the mask or restore its image\)$"):
+        make(spleen_copy)
+    imgs[1].unlink()
+    with pytest.raises(OrgansegInputError, match=rf"^BinaryOrganDataset: 2 masks in {ann} have no image in "
+                                                 rf"{imgs[0].parent}:\n{ann / imgs[0].name}: .*\n{ann / imgs[1].name}: "
+                                                 "mask without an image") as ei:
+        make(spleen_copy)
+    assert len(ei.value.lines) == 3  # a heading, then one line per mask
+    (spleen_copy / "train.txt").write_text("\n".join(p.stem for p in imgs[2:]) + "\n")
+    assert len(make(spleen_copy, ann_file="train.txt")) == len(imgs) - 2  # a split file lists what it uses
 
 
 def test_finite_loss_hook_names_iteration_and_images():

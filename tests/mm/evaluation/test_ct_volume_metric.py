@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from tests.conftest import run_tool
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
@@ -18,6 +17,7 @@ from organseg_plugins.core.errors import OrgansegInputError
 from organseg_plugins.core.io.tables import read_meta_csv
 from organseg_plugins.core.io.volumes import check_same_geometry, read_label_volume, read_volume
 from organseg_plugins.mm.evaluation.metrics.ct_volume_metric import CTVolumeMetric
+from tests.conftest import run_tool
 
 KEYS = ("dice", "voe", "rvd", "asd", "rmsd", "hd", "precision", "recall", "jaccard")
 

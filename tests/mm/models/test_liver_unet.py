@@ -7,7 +7,6 @@ import copy
 import pytest
 import torch
 import torch.nn.functional as F
-from tests.conftest import REPO
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper
@@ -21,6 +20,7 @@ from organseg_plugins.mm.models.backbones.liver_unet import LiverUNetBackbone
 from organseg_plugins.mm.models.decode_heads.liver_unet_head import (
     LiverUNetHead,
 )
+from tests.conftest import REPO
 
 PHANTOM_CFG = REPO / "configs/liver/unet_table4_1xb4-600it_phantom-liver-128x128.py"
 REAL_CFG = REPO / "configs/liver/unet_table4_1xb8-50e_liver-512x512.py"

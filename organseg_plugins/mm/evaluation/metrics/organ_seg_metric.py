@@ -176,7 +176,7 @@ class OrganSegMetric(BaseMetric):
             row += [f"{out[f'img_{m}.{key}' if key else f'img_m{m}']:.2f}" for m in ("IoU", "Dice")]
             row += [f"{out[f'{n.upper()}.{name}']:.2f}" if i in organs else "" for n in dist_names]
             rows.append(row)
-        table = text_table(header, rows, align="l" + "r" * (len(header) - 1), sep=" | ")
+        table = text_table(header, rows, align="l" + "r" * (len(header) - 1), frame=True)
         extra = f"kappa: {out['kappa']:.4f}  aAcc: {out['aAcc']:.2f}"
         if "MPLE" in out:
             extra += f"  MPLE: {out['MPLE']:.2f}%"

@@ -78,7 +78,7 @@ class PSNRSSIMMetric(BaseMetric):
             ["DnCNN-SR output", f"{out['psnr']:.3f}", f"{out['ssim']:.4f}"],
             [f"{m} of degraded input", f"{out[f'psnr_{m}']:.3f}", f"{out[f'ssim_{m}']:.4f}"],
             ["gain", f"{out['psnr_gain']:+.3f}", f"{out['ssim_gain']:+.4f}"],
-        ], align="lrr", sep=" | ")
+        ], align="lrr", frame=True)
         n_inf = sum(not math.isfinite(r["psnr"]) for r in results)
         note = f" ({n_inf} identical image(s): PSNR inf)" if n_inf else ""
         print_log(f"\n{len(results)} image(s){note}\n" + table, logger=MMLogger.get_current_instance())

@@ -6,13 +6,13 @@ import copy
 
 import pytest
 import torch
-from tests.conftest import REPO
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, MODELS, OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS  # noqa: F401
 
 import organseg_plugins.mm  # noqa: F401
+from tests.conftest import REPO
 
 init_default_scope("mmseg")
 PIX2PIX = REPO / "configs/spleen/segformer_b0_pix2pix_phantom-spleen-128x128.py"

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
-from tests.conftest import REPO
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
@@ -20,6 +19,7 @@ from torch import nn
 
 import organseg_plugins.mm  # noqa: F401  (registers OrganSegTTAModel)
 from organseg_plugins.mm.models.segmentors.tta import OrganSegTTAModel, segmentor_of
+from tests.conftest import REPO
 
 init_default_scope("mmseg")
 PHASE1 = REPO / "configs/spleen/segformer_b0_bcedice_phantom-spleen-128x128.py"
