@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 from .errors import OrgansegInputError
 
 __all__ = ["THREAD_ENV", "TaskStats", "add_workers_argument", "default_workers", "map_cases", "progress_bar",
-           "progress_tick", "resolve_workers"]
+           "progress_tick", "resolve_workers", "safe_start_method"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -260,7 +260,7 @@ def _os_threads() -> int:
         return threading.active_count()
 
 
-def _start_method() -> str:
+def safe_start_method() -> str:
     """``fork`` only while this process runs one OS thread: a fork copies locks that other threads (torch's
     OpenMP pool, OpenCV's) may hold, and the child then waits on them for ever; else ``spawn``."""
     methods = mp.get_all_start_methods()
@@ -305,7 +305,7 @@ def map_cases(fn: Callable[[T], R], items: Sequence[T], workers: int | None = 1,
     if n <= 1:
         yield from _map_here(fn, chunks, bar, stats)
     else:
-        yield from _map_pool(fn, chunks, n, bar, total, stats, start_method or _start_method())
+        yield from _map_pool(fn, chunks, n, bar, total, stats, start_method or safe_start_method())
 
 
 def _map_here(fn: Callable[[Any], Any], chunks: list, make_bar: Callable[[], Any],

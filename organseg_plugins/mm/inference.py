@@ -52,6 +52,7 @@ from organseg_plugins.core.inference.contract import (
 )
 from organseg_plugins.core.inference.inputs import InferenceInput, load_input
 from organseg_plugins.core.inference.outputs import MEASURE_COLUMNS, OutputWriter
+from organseg_plugins.core.parallel import safe_start_method
 
 __all__ = ["PRECISIONS", "InferenceOptions", "InferenceResult", "Segmenter", "read_inputs", "resolve_window",
            "run_inference"]
@@ -406,10 +407,12 @@ def read_inputs(paths: Sequence[str], window: tuple[float, float] | None, contra
     Raises:
         OrgansegInputError: (from the iteration) an input's user error, its one line naming the file.
     """
+    workers = max(0, int(workers))
+    # forked readers only from a one-thread process: a fork copies the locks of torch's and OpenCV's pools
     loader = torch.utils.data.DataLoader(
-        _Reader(paths, window, contract), batch_size=None, shuffle=False, num_workers=max(0, int(workers)),
-        collate_fn=_identity, worker_init_fn=_worker_init if workers > 0 else None,
-        prefetch_factor=2 if workers > 0 else None)
+        _Reader(paths, window, contract), batch_size=None, shuffle=False, num_workers=workers,
+        collate_fn=_identity, worker_init_fn=_worker_init if workers else None,
+        prefetch_factor=2 if workers else None, multiprocessing_context=safe_start_method() if workers else None)
     for i, packed, exc in loader:
         if exc is not None:
             raise exc

@@ -72,9 +72,9 @@ def test_fork_only_from_a_one_thread_process():
 
     torch.ones(64, 64) @ torch.ones(64, 64)
     assert parallel._os_threads() > 1
-    assert parallel._start_method() == "spawn"
+    assert parallel.safe_start_method() == "spawn"
     code = ("from organseg_plugins.core import parallel; "
-            "print(parallel._os_threads(), parallel._start_method())")
+            "print(parallel._os_threads(), parallel.safe_start_method())")
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.stdout.split() == ["1", "fork"], proc.stderr
 

@@ -4,6 +4,8 @@ window), flip TTA, the reader processes; and the CT window travels from the conv
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 import pytest
@@ -20,18 +22,33 @@ REFINED = "configs/ct_volume/refined_unet-d5_1xb4-dice-d1d2-200it_phantom-pancre
 PIX2PIX = "configs/spleen/segformer_b0_pix2pix_phantom-spleen-128x128.py"  # generator + OrganMaskPostProcessor
 
 
-def balanced_checkpoint(config: str, path) -> str:
+def balanced_checkpoint(config: str, path, images: Sequence[np.ndarray] = ()) -> str:
     """Seeded untrained weights whose head bias puts the threshold at the median logit (masks half foreground,
-    so agreement is tested on both classes)."""
+    so agreement is tested on both classes).
+
+    With ``images`` the median is taken over the head's logits on those images as the model sees them (the
+    test pipeline's resize and padding: the :class:`Segmenter` of the weights, a hook on ``conv_seg``); without,
+    over smooth random 64x64 inputs fed to the network directly. A constant shift of ``conv_seg``'s bias moves
+    every logit (and, after the bilinear resize, every output logit) by the same amount."""
     from organseg_plugins.mm.apis import init_model
     from organseg_plugins.mm.models.segmentors.tta import segmentor_of
 
     torch.manual_seed(0)
     cfg, model = init_model(str(REPO / config))
     seg, dp = segmentor_of(model), model.data_preprocessor
-    x = torch.nn.functional.avg_pool2d(torch.rand(2, dp.mean.numel(), 64, 64) * 255, 9, 1, 4)
+    if images:
+        seen: list[torch.Tensor] = []
+        hook = seg.decode_head.conv_seg.register_forward_hook(lambda _m, _i, out: seen.append(out.detach()))
+        segmenter = Segmenter(cfg, model, "cpu", memory_format="contiguous", config=config)
+        for shape in sorted({img.shape for img in images}):
+            segmenter.predict([img for img in images if img.shape == shape])
+        hook.remove()
+        logits = torch.cat([t.flatten(2) for t in seen], dim=2)
+    else:
+        x = torch.nn.functional.avg_pool2d(torch.rand(2, dp.mean.numel(), 64, 64) * 255, 9, 1, 4)
+        with torch.no_grad():
+            logits = seg.inference((x - dp.mean) / dp.std, [dict(img_shape=(64, 64), ori_shape=(64, 64))] * 2)
     with torch.no_grad():
-        logits = seg.inference((x - dp.mean) / dp.std, [dict(img_shape=(64, 64), ori_shape=(64, 64))] * 2)
         bias = seg.decode_head.conv_seg.bias
         if logits.shape[1] == 1:
             bias -= logits.median()
@@ -55,15 +72,18 @@ def _reference(theirs, images):
 
 @pytest.mark.parametrize("config", [LIVER, SEGFORMER, REFINED, PIX2PIX])
 def test_same_masks_as_mmseg_inferencer(config, tmp_path):
-    ckpt = balanced_checkpoint(config, tmp_path / "w.pth")
+    channels = 1 if config in (LIVER, REFINED) else 3
+    # (100, 70): resized and, for the U-Nets, padded to the size divisor
+    sets = [smooth_images(3, shape + (() if channels == 1 else (3,)), seed=len(shape) + shape[0])
+            for shape in [(100, 70), (64, 64)]]
+    ckpt = balanced_checkpoint(config, tmp_path / "w.pth", [img for images in sets for img in images])
     theirs = mmseg_inferencer(str(REPO / config), ckpt)
     exact = Segmenter.from_files(str(REPO / config), ckpt, "cpu", memory_format="contiguous")
     fast = Segmenter.from_files(str(REPO / config), ckpt, "cpu", memory_format="channels_last")
     assert exact.fast and exact.precision == "fp32"
-    channels = exact.contract.channels
-    assert channels == (1 if config in (LIVER, REFINED) else 3)
-    for shape in [(100, 70), (64, 64)]:  # (100, 70): resized and, for the U-Nets, padded to the size divisor
-        images = smooth_images(3, shape + (() if channels == 1 else (3,)), seed=len(shape) + shape[0])
+    assert exact.contract.channels == channels
+    for images in sets:
+        shape = images[0].shape[:2]
         ref, ref_logits = _reference(theirs, images)
         ours = exact.predict(images)
         assert all(m.dtype == np.uint8 and m.shape == shape for m in ours)

@@ -1,8 +1,9 @@
 """What a job cost next to what it scored: ``<job>/cost.json``, written by the runner after the test.
 
-Each of the job's two commands runs under :mod:`organseg_plugins.core.probe`, which records its wall time, peak
-memory (process RSS; CUDA peak allocated when the command used CUDA) and device in ``train_cost.json`` /
-``test_cost.json``; this module adds the number of test samples (images, volumes, cases) counted from the test outputs and writes::
+Each of the job's two commands runs under :mod:`.probe` (``python -m organseg_plugins.core.benchmark.probe``),
+which records its wall time, peak memory (process RSS; CUDA peak allocated when the command used CUDA) and
+device in ``train_cost.json`` / ``test_cost.json``; this module adds the number of test samples (images,
+volumes, cases) counted from the test outputs and writes::
 
     {"train": {probe record}, "test": {probe record},
      "test_samples": {"image": n, "volume": n, "case": n},     # the units the outputs give
@@ -26,7 +27,7 @@ from ..io.tables import read_csv_rows
 __all__ = ["COST_FILE", "PROBE_MODULE", "count_test_samples", "probed", "read_cost", "write_cost"]
 
 COST_FILE = "cost.json"
-PROBE_MODULE = "organseg_plugins.core.probe"
+PROBE_MODULE = "organseg_plugins.core.benchmark.probe"
 
 
 def probed(cmd: list[str], record: str | os.PathLike) -> list[str]:

@@ -7,7 +7,8 @@ Concurrent runners (Slurm array tasks) take a file lock per output, so one conve
 skip. The converter's output goes to ``<work_root>/prepare.log``.
 
 Exit statuses of a converter (:mod:`organseg_plugins.core.cli`): 0 done; 1 done with some input files skipped
-(each listed in the log; the marker records it and the runner says so); anything else stops the benchmark.
+(each listed in the log; the marker records it and the runner says so); anything else stops the benchmark. A
+Python converter that crashed also exits 1: a traceback in the step's output makes that status a failure.
 """
 
 from __future__ import annotations
@@ -90,6 +91,21 @@ def _tail(log: Path, n: int = 3) -> str:
     return " / ".join((errors or lines)[-n:])[:500]
 
 
+def _name(step: PreparedStep) -> str:
+    """The converter's script (the command's second word) or program."""
+    return step.command[1] if len(step.command) > 1 else step.command[0]
+
+
+def _crashed(log: Path, offset: int) -> bool:
+    """Whether the output written to ``log`` after ``offset`` holds a Python traceback."""
+    try:
+        with open(log, encoding="utf-8", errors="replace") as fh:
+            fh.seek(offset)
+            return "Traceback (most recent call last):" in fh.read()
+    except OSError:
+        return False
+
+
 def _run_step(step: PreparedStep, spec: BenchmarkSpec, python: str, log_path: Path,
               log: Callable[[str], None]) -> None:
     out = Path(step.output)
@@ -112,12 +128,16 @@ def _run_step(step: PreparedStep, spec: BenchmarkSpec, python: str, log_path: Pa
         with open(log_path, "a", encoding="utf-8") as fh:
             fh.write(f"\n$ {' '.join(step.argv(python))}\n")
             fh.flush()
+            offset = fh.tell()
             env = {**os.environ, "PYTHONUNBUFFERED": "1"}
             rc = subprocess.run(step.argv(python), stdout=fh, stderr=subprocess.STDOUT, env=env,
                                 check=False).returncode
+        if rc == 1 and _crashed(log_path, offset):
+            raise OrgansegInputError(f"{spec.path}: prepare: {_name(step)} crashed: {_tail(log_path, 1)} "
+                                     f"(a bug, not a skipped input: see the traceback in {log_path})")
         if rc not in (0, 1):
-            raise OrgansegInputError(f"{spec.path}: prepare: {step.command[1] if len(step.command) > 1 else step.command[0]}"
-                                     f" exited {rc}: {_tail(log_path)} (see {log_path})")
+            raise OrgansegInputError(f"{spec.path}: prepare: {_name(step)} exited {rc}: {_tail(log_path)} "
+                                     f"(see {log_path})")
         if not out.is_dir():
             raise OrgansegInputError(f"{spec.path}: prepare: the command wrote no {out} (see {log_path})")
         doc: dict[str, Any] = {"command": list(step.command), "exit_status": rc, "seconds": time.time() - start,

@@ -2,9 +2,10 @@
 killed ones, reporting failed ones while the others go on; ``parallel`` jobs at a time.
 
 Each command's output goes to ``<work dir>/train.log`` / ``test.log`` (appended, so a resumed job keeps the
-log of the killed attempt). Each command runs under :mod:`organseg_plugins.core.probe` (wall time, peak RSS,
-CUDA peak, device); a finished job gets ``cost.json`` (:mod:`.cost`) next to its ``state.json``. A job with ``after`` waits until that method's job of the same fold and seed is
-done (read from its state file, so it also works across Slurm array tasks) and fails if that one failed.
+log of the killed attempt). Each command runs under :mod:`.probe` (wall time, peak RSS, CUDA peak, device); a
+finished job gets ``cost.json`` (:mod:`.cost`) next to its ``state.json``. A job with ``after`` waits until
+that method's job of the same fold and seed is done (read from its state file, so it also works across Slurm
+array tasks) and fails if that one failed.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def _run(cmd: Sequence[str], log_path: Path, env: dict[str, str]) -> int:
 
 
 def _pythonpath() -> str:
-    """``PYTHONPATH`` for a job: this package's parent first (the probe imports it), then the caller's."""
+    """``PYTHONPATH`` for a job: the repository first (``-m organseg_plugins.core.benchmark.probe``), then the
+    caller's."""
     root = str(Path(__file__).resolve().parents[3])
     rest = os.environ.get("PYTHONPATH", "")
     return os.pathsep.join([root] + ([rest] if rest else []))

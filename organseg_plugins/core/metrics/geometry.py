@@ -29,6 +29,8 @@ __all__ = ["union_box", "padded_crop", "surface", "edt_px_2d", "exact_px", "slic
            "directed_distances", "within_2d", "erode_box"]
 
 _KDTREE_PARALLEL_MIN = 20_000  # below this many query points threads cost more than they save
+_BRUTE_PER_PIXEL = 1.0  # SliceMaps: point-wise work on a slice (points x columns or target pixels) per slice
+# pixel beyond which the slice is transformed whole instead
 
 Maps = tuple[np.ndarray, np.ndarray]
 _CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=np.uint8)
@@ -163,11 +165,11 @@ class SliceMaps:
     target), except that each slice's transform first runs only on a box: the bounding box of the slice's
     target grown by ``margin`` pixels, joined with the bounding box of ``near`` (the points that read the
     map) in slices ``z - reach .. z + reach`` -- about half the slice area for an organ, whose
-    cross-section shrinks towards its ends. Outside the box ``q`` is NaN (unknown) until :meth:`complete`
-    computes the whole slice. An unknown value is bounded from below by :meth:`lower_bound` (the squared
-    gap to the slice's target bounding box), so a search reads it only when it could lower a distance,
-    and it exceeds ``margin^2`` (so any test ``q <= r^2`` with ``r < margin + 1`` reads NaN as False
-    correctly).
+    cross-section shrinks towards its ends. Outside the box ``q`` is NaN (unknown): :meth:`values_at` computes
+    it where it is needed, :meth:`complete` for whole slices. An unknown value is bounded from below by
+    :meth:`lower_bound` (the squared gap to the slice's target bounding box), so a search reads it only when
+    it could lower a distance, and it exceeds ``margin^2`` (so any test ``q <= r^2`` with ``r < margin + 1``
+    reads NaN as False correctly).
     """
 
     def __init__(self, target: np.ndarray, near: np.ndarray | None = None, margin: int = 0, reach: int = 1) -> None:
@@ -199,6 +201,9 @@ class SliceMaps:
         self.q = np.full(target.shape, np.nan, dtype=np.float32)
         self.q[~self.has] = np.inf
         self.complete_slices = ~self.has  # slices whose every value is known
+        self._coords: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # target pixels of a slice searched point-wise
+        self._profiles: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # see _profile
+        self._work: dict[int, int] = {}  # point-target pairs searched per slice (beyond a budget: completed)
         # float32 relative error < 2.5e-7 on d^2: rounding is exact below 1024^2 (and integers up to
         # 2^24 are exact in float32); no in-plane distance reaches that on slices below ~724 px a side
         self._small = (ny - 1) ** 2 + (nx - 1) ** 2 < 1024**2
@@ -218,6 +223,58 @@ class SliceMaps:
             np.rint(d, out=out)
         else:
             out[...] = np.where(d < 1024.0**2, np.rint(d), d)
+
+    def values_at(self, flat: np.ndarray) -> np.ndarray:
+        """Exact ``q`` (float32) at flat indices whose slices hold target, computing what is unknown.
+
+        A point outside every column's target span (above its topmost or below its bottommost target pixel, as
+        a point beyond the organ is) gets ``min over columns c of (c - x)^2 + gap_c^2`` from the slice's column
+        profile; the others are searched against each target pixel of the slice. Once that work on a slice
+        exceeds about one transform of it, the slice is completed (:meth:`complete`) and read.
+        """
+        v = self.q.reshape(-1)[flat]
+        unknown = np.flatnonzero(np.isnan(v))
+        if unknown.size == 0:
+            return v
+        plane = self.shape[1] * self.shape[2]
+        zs = flat[unknown] // plane
+        order = np.argsort(zs, kind="stable")
+        cuts = np.flatnonzero(np.diff(zs[order])) + 1
+        for part in np.split(order, cuts):
+            z = int(zs[part[0]])
+            at = unknown[part]
+            if not self.complete_slices[z] and self._small and self._work.get(z, 0) <= _BRUTE_PER_PIXEL * plane:
+                y, x = np.divmod((flat[at] - z * plane).astype(np.int32), self.shape[2])
+                cols, top, bottom = self._profile(z)
+                self._work[z] = self._work.get(z, 0) + at.size * cols.size
+                gap = np.maximum(np.maximum(top[None, :] - y[:, None], y[:, None] - bottom[None, :]), 0)
+                outside = ~(gap == 0).any(axis=1)  # exact: the column's nearest target is its top or bottom one
+                dx = cols[None, :] - x[:, None]
+                v[at[outside]] = (gap[outside] ** 2 + dx[outside] ** 2).min(axis=1)
+                at, y, x = at[~outside], y[~outside], x[~outside]
+                if at.size == 0:
+                    continue
+                ty, tx = self._coords[z]
+                work = self._work.get(z, 0) + at.size * ty.size  # point-target pairs searched in this slice so far
+                if work <= _BRUTE_PER_PIXEL * plane:
+                    self._work[z] = work
+                    v[at] = ((y[:, None] - ty[None, :]) ** 2 + (x[:, None] - tx[None, :]) ** 2).min(axis=1)
+                    continue
+            self.complete(np.array([z]))  # (large slices too: the values as the transform rounds them)
+            v[at] = self.q.reshape(-1)[flat[at]]
+        return v
+
+    def _profile(self, z: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The columns of slice ``z`` holding target, with their topmost and bottommost target rows (int32)."""
+        if z not in self._coords:
+            t = np.logical_not(self._inv[z])
+            ty, tx = np.nonzero(t)
+            self._coords[z] = ty.astype(np.int32), tx.astype(np.int32)
+            cols = np.flatnonzero(t.any(axis=0))
+            top = np.argmax(t[:, cols], axis=0)
+            bottom = t.shape[0] - 1 - np.argmax(t[::-1, cols], axis=0)
+            self._profiles[z] = cols.astype(np.int32), top.astype(np.int32), bottom.astype(np.int32)
+        return self._profiles[z]
 
     def complete(self, slices: np.ndarray) -> None:
         """Compute the whole of each of ``slices`` (slice indices) that is not complete yet."""
@@ -256,8 +313,8 @@ def sparse_min_sq(maps: SliceMaps, flat: np.ndarray, wz: float, wyx: float, cap:
     are visited in order of increasing ``|z - z'|`` and a point stops as soon as ``wz * dz^2``
     exceeds its best value, so for surface-to-surface distances only a few slices are read per
     point. Loops over slice offsets, never over voxels. A value not computed yet (outside its
-    slice's box) is read only if its lower bound could lower the point's best value; then its slice
-    is completed. With ``cap``, a point also stops once its value is ``<= cap`` and the search ends
+    slice's box) is computed (:meth:`SliceMaps.values_at`) only if its lower bound could lower the
+    point's best value. With ``cap``, a point also stops once its value is ``<= cap`` and the search ends
     at ``wz * dz^2 > cap``: values ``<= cap`` are exact, larger ones only known to be ``> cap``
     (enough to count the points within a tolerance).
     """
@@ -271,12 +328,14 @@ def sparse_min_sq(maps: SliceMaps, flat: np.ndarray, wz: float, wyx: float, cap:
         unknown = np.flatnonzero(np.isnan(v))
         if unknown.size:
             fu = f[unknown]
-            if bound is not None:  # only where the value could beat the point's best
-                need = maps.lower_bound(fu) * wyx + dz2 < bound[unknown]
+            if bound is not None:  # only where the value could beat the point's best (and the cap)
+                low = maps.lower_bound(fu) * wyx + dz2
+                need = low < bound[unknown]
+                if cap is not None:
+                    need &= low <= cap
                 v[unknown[~need]] = np.inf  # >= the best value: changes nothing
                 unknown, fu = unknown[need], fu[need]
-            maps.complete(fu // plane)
-            v[unknown] = qf[fu]
+            v[unknown] = maps.values_at(fu)
         if wyx != 1.0:
             v *= wyx
         return v

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 from ..errors import OrgansegInputError
 from ..io.validate import Spacing, as_binary_mask, as_spacing
 from .geometry import (
+    SliceMaps,
     directed_distances,
     distance_map,
     erode_box,
@@ -31,8 +32,8 @@ from .geometry import (
 )
 from .surfels import surfels_of_crops, weighted_percentile
 
-__all__ = ["MaskPair", "Confusion", "Spacing", "HD95Mode", "ASDMode", "Convention", "TOL_EPS", "safe_div", "as_bool_mask",
-           "percentile_linear"]
+__all__ = ["MaskPair", "Confusion", "Spacing", "HD95Mode", "ASDMode", "Convention", "TOL_EPS", "TRIMAP_MARGIN",
+           "safe_div", "as_bool_mask", "percentile_linear"]
 
 
 def as_bool_mask(mask: ArrayLike, name: str) -> np.ndarray:
@@ -46,6 +47,7 @@ Convention = Literal["voxel", "surfel"]
 ASDMode = Literal["symmetric", "pred_to_gt", "gt_to_pred", "mean_of_directed"]
 
 TOL_EPS = 1e-6  # absorbs float32 rounding of OpenCV distances in "distance <= tolerance" tests
+TRIMAP_MARGIN = 5  # pixels around S(G) that the 3-D distance maps to S(G) always cover (the default Trimap width)
 
 def safe_div(num: float, den: float, both_empty: float) -> float:
     return float(num) / float(den) if den else both_empty
@@ -185,21 +187,25 @@ class MaskPair:
         return surface(self.p), surface(self.g)
 
     @cached_property
-    def map_p(self) -> np.ndarray:
-        """Pixel distance map to the surface of pred over the crop (see :func:`~.geometry.distance_map`)."""
-        return distance_map(self.surfaces[0])
+    def map_p(self) -> np.ndarray | SliceMaps:
+        """Pixel distance map to the surface of pred, read at the surface of gt (see :func:`~.geometry.distance_map`)."""
+        return distance_map(self.surfaces[0], self.surfaces[1])
 
     @cached_property
-    def map_g(self) -> np.ndarray:
-        """Pixel distance map to the surface of gt over the crop (see :func:`~.geometry.distance_map`)."""
-        return distance_map(self.surfaces[1])
+    def map_g(self) -> np.ndarray | SliceMaps:
+        """Pixel distance map to the surface of gt, read at the surface of pred (see :func:`~.geometry.distance_map`).
+
+        In 3-D its slices also cover :data:`TRIMAP_MARGIN` pixels around the surface of gt, so that the
+        Trimap band of the default width is read from it as it is.
+        """
+        return distance_map(self.surfaces[1], self.surfaces[0], TRIMAP_MARGIN)
 
     @property
-    def maps(self) -> tuple[np.ndarray, np.ndarray]:
+    def maps(self) -> tuple[np.ndarray | SliceMaps, np.ndarray | SliceMaps]:
         """Pixel distance maps to the surface of pred and of gt, over the crop.
 
         2-D: Euclidean pixel distances (float32, OpenCV). 3-D: per-slice squared in-plane pixel
-        distances (:func:`~.geometry.slice_sq_maps`).
+        distances, computed where they are read (:class:`~.geometry.SliceMaps`).
         """
         return self.map_p, self.map_g
 
@@ -389,8 +395,11 @@ class MaskPair:
             else:  # a disk dilation of S(G) costs less than the distance map
                 band = within_2d(self.surfaces[1], w2)
         else:
-            q = self.map_g  # squared in-plane distances per slice; add (z - z')^2 across slices
+            maps = self.map_g
+            assert isinstance(maps, SliceMaps)
             reach = int(math.floor(width))
+            maps.ensure_margin(reach)  # an unknown value is then > width^2: NaN <= w2 reads False, rightly
+            q = maps.q  # squared in-plane distances per slice; add (z - z')^2 across slices
             band = q <= w2
             for dz in range(1, min(reach, q.shape[0] - 1) + 1):
                 near = q <= w2 - dz * dz
@@ -420,8 +429,10 @@ class MaskPair:
             # only "within lim" is needed: a search over at most lim slice offsets per point
             i_p, i_g = self.surface_index
             cap = lim * lim
-            prec = np.count_nonzero(sparse_min_sq(self.map_g, i_p, 1.0, 1.0, cap) <= cap) / i_p.size
-            rec = np.count_nonzero(sparse_min_sq(self.map_p, i_g, 1.0, 1.0, cap) <= cap) / i_g.size
+            m_p, m_g = self.maps
+            assert isinstance(m_p, SliceMaps) and isinstance(m_g, SliceMaps)
+            prec = np.count_nonzero(sparse_min_sq(m_g, i_p, 1.0, 1.0, cap) <= cap) / i_p.size
+            rec = np.count_nonzero(sparse_min_sq(m_p, i_g, 1.0, 1.0, cap) <= cap) / i_g.size
         else:
             d_pg, d_gp = self.dists_px
             prec = np.count_nonzero(d_pg <= lim) / d_pg.size

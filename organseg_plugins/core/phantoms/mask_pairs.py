@@ -6,9 +6,9 @@ island), so that every metric of :mod:`organseg_plugins.core.metrics` has work t
 on the arguments (the random numbers come from ``numpy.random.default_rng(seed)``).
 
 * :func:`perturbed_disc_pair` -- 2-D: a wobbly rotated ellipse ~150 px across at 512 x 512 and a second,
-  differently wobbled one (``tools/benchmark_metrics.py``'s 2-D pair);
+  differently wobbled one (the 2-D pair of ``tools/analysis/speed_metrics.py``);
 * :func:`shifted_ellipsoid_pair` -- 3-D: an ellipsoid and a shifted, resized one whose slices are dilated at
-  random, plus a false-positive box (``tools/benchmark_metrics.py``'s 3-D pair);
+  random, plus a false-positive box (the 3-D pair of ``tools/analysis/speed_metrics.py``);
 * :func:`rough_ellipsoid_pair` -- 3-D: an ellipsoid with a smooth random boundary and its rolled copy,
   dilated in one corner (``tools/analysis/speed_volume_eval.py``'s pair).
 

@@ -68,7 +68,13 @@ def gan_step_speed(config: str, work_dir: str | os.PathLike, nprocs: tuple[int, 
 
     Returns:
         The figures; :meth:`GanStepSpeed.lines` prints them.
+
+    Raises:
+        OrgansegInputError: the config is missing or does not parse (one line naming it).
     """
+    from organseg_plugins.mm.apis import load_mm_config
+
+    load_mm_config(config)  # a missing or broken config: one error line here, not a worker's traceback
     step_s, coll, bench = {}, {}, {}
     for n in nprocs:
         work = Path(work_dir) / f"np{n}"

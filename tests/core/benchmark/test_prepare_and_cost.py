@@ -1,4 +1,4 @@
-"""organseg_plugins.core.benchmark.prepare (the converter step, once), organseg_plugins.core.probe and
+"""organseg_plugins.core.benchmark.prepare (the converter step, once), organseg_plugins.core.benchmark.probe and
 organseg_plugins.core.benchmark.cost (what a job cost), and the runner writing cost.json."""
 
 from __future__ import annotations
@@ -17,12 +17,16 @@ from organseg_plugins.core.benchmark.runner import run_benchmark
 from organseg_plugins.core.benchmark.spec import parse_spec
 from organseg_plugins.core.errors import OrgansegInputError
 
-# a stand-in converter: writes OUT/meta.csv and counts its runs in RUNS; exits with STATUS
+# a stand-in converter: writes OUT/meta.csv and counts its runs in RUNS; exits with STATUS (-1: crashes, a bug,
+# after writing part of OUT: Python exits 1, as a converter that skipped some inputs)
 CONVERTER = textwrap.dedent("""
     import os, sys
     out, runs, status = sys.argv[1], sys.argv[2], int(sys.argv[3])
     with open(runs, "a") as f:
         f.write(out + "\\n")
+    if status < 0:
+        os.makedirs(out, exist_ok=True)
+        raise TypeError("'NoneType' object is not callable")
     if status > 1:
         print("error: raw/x.dcm: not a DICOM file"); sys.exit(status)
     os.makedirs(out, exist_ok=True)
@@ -79,6 +83,11 @@ def test_skipped_inputs_warn_failures_stop(tmp_path):
                                                  r"DICOM file \(see .*prepare\.log\)"):
         prepare_data(failing, log=lambda s: None)
     assert not (tmp_path / "b" / "prep" / MARKER).exists()
+    (tmp_path / "c").mkdir()
+    with pytest.raises(OrgansegInputError, match=r"^t\.yaml: prepare: .*conv\.py crashed: TypeError: 'NoneType' "
+                                                 r"object is not callable \(a bug, not a skipped input"):
+        prepare_data(_spec(tmp_path / "c", status=-1), log=lambda s: None)
+    assert (tmp_path / "c" / "prep").is_dir() and not (tmp_path / "c" / "prep" / MARKER).exists()
 
 
 def test_stale_and_partial_outputs_are_refused(tmp_path):
@@ -94,11 +103,15 @@ def test_stale_and_partial_outputs_are_refused(tmp_path):
 
 def test_probe_records_the_cost_and_keeps_the_status(tmp_path):
     script = tmp_path / "tool.py"
-    script.write_text("import sys\nx = bytearray(50 * 1024 * 1024)\nprint('ran', sys.argv[1:])\nsys.exit(3)\n")
+    script.write_text("import sys\nx = bytearray(50 * 1024 * 1024)\nprint('ran', sys.argv[1:])\n"
+                      "print('loaded', sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'scipy', 'yaml', "
+                      "'cv2', 'torch'}))\nsys.exit(3)\n")
     record = tmp_path / "cost.json"
     cmd = probed([sys.executable, str(script), "--a", "1"], record)
+    assert cmd[1:3] == ["-m", "organseg_plugins.core.benchmark.probe"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert proc.returncode == 3 and "ran ['--a', '1']" in proc.stdout
+    assert "loaded []" in proc.stdout  # the probe (and its package) import nothing into the measured process
     doc = json.loads(record.read_text())
     assert doc["exit_status"] == 3 and doc["device"] == "cpu" and doc["wall_s"] > 0
     assert doc["peak_rss_mib"] > 50  # the 50 MiB buffer

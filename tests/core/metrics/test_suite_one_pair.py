@@ -178,3 +178,78 @@ def test_distance_paths_agree(ndim, monkeypatch):
             for tol in (None, 1.0, 2.5, 6.0):
                 assert (pair_mod.MaskPair(pred, gt, spacing).boundary_prf(tol, 0.008)
                         == cached.boundary_prf(tol, 0.008))
+
+
+def _far_pairs():
+    """3-D pairs with parts far from the other mask (a false-positive island, shrinking ends), so that the
+    slice search reads slices outside their boxes: few points (searched one by one) and many (slices
+    completed)."""
+    from organseg_plugins.core.phantoms.mask_pairs import rough_ellipsoid_pair, shifted_ellipsoid_pair
+
+    rng = np.random.default_rng(7)
+    pairs = [tuple(shifted_ellipsoid_pair((30, 96, 96))), tuple(rough_ellipsoid_pair((24, 64, 64), seed=3))]
+    for _ in range(6):
+        shape = tuple(int(s) for s in rng.integers(6, 28, size=3))
+        a = _blob(rng, shape, float(rng.uniform(1, 3)), float(rng.uniform(0.1, 0.4)))
+        b = _blob(rng, shape, float(rng.uniform(1, 3)), float(rng.uniform(0.1, 0.4)))
+        pairs.append((a, b | (rng.random(shape) < 0.002)))
+    return pairs
+
+
+@pytest.mark.parametrize("brute_per_pixel", [0.0, 1.0, 1e9])
+def test_boxed_slice_maps_equal_the_whole_slice_transform(brute_per_pixel, monkeypatch):
+    """SliceMaps computes each slice's transform only on a box and the rest on demand: the slice search gives
+    the same floats as on the maps of whole slices (slice_sq_maps), with and without a cap."""
+    from organseg_plugins.core.metrics import geometry
+
+    # 0: every unknown read completes its slice; 1e9: every unknown read is searched point by point
+    monkeypatch.setattr(geometry, "_BRUTE_PER_PIXEL", brute_per_pixel)
+
+    class Whole:  # the dense maps: nothing unknown
+        def __init__(self, target):
+            self.q = geometry.slice_sq_maps(target)
+
+    for pred, gt in _far_pairs():
+        pair = pair_mod.MaskPair(pred, gt)
+        if pair.box is None or pair.one_empty:
+            continue
+        s_p, s_g = pair.surfaces
+        for src, dst, pts in ((s_p, s_g, pair.surface_index[0]), (s_g, s_p, pair.surface_index[1])):
+            for wz, wyx in ((6.25, 0.64), (1.0, 1.0), (0.25, 1.0)):
+                want = geometry.sparse_min_sq(Whole(dst), pts, wz, wyx)
+                for margin in (0, 5):
+                    got = geometry.sparse_min_sq(geometry.SliceMaps(dst, src, margin), pts, wz, wyx)
+                    np.testing.assert_array_equal(got, want)
+            for cap in (1.0, 9.0, 36.0):
+                want = geometry.sparse_min_sq(Whole(dst), pts, 1.0, 1.0, cap) <= cap
+                got = geometry.sparse_min_sq(geometry.SliceMaps(dst, src), pts, 1.0, 1.0, cap) <= cap
+                np.testing.assert_array_equal(got, want)
+        for width in (2.0, 5.0, 7.5):  # wider than the maps' margin: slices completed first
+            whole = pair_mod.MaskPair(pred, gt)
+            boxed = pair_mod.MaskPair(pred, gt)
+            _ = boxed.dists_mm
+            monkeypatch.setattr(whole, "map_g", geometry.SliceMaps(whole.surfaces[1], None, 10**6), raising=False)
+            assert boxed.trimap_iou(width) == whole.trimap_iou(width)
+
+
+def test_davis_from_the_distance_maps_equals_the_dilation():
+    """With the surface distances' maps already computed (2-D, isotropic), DAVIS matching reads them instead of
+    dilating both boundary maps: the same counts, hence the same floats, for every tolerance."""
+    from organseg_plugins.core.metrics.davis import _maps_apply, davis_bound_pix
+
+    rng = np.random.default_rng(5)
+    used = 0
+    for i in range(60):
+        shape = tuple(int(s) for s in rng.integers(12, 90, size=2))
+        a = _blob(rng, shape, float(rng.uniform(1, 4)), float(rng.uniform(0.2, 0.5)))
+        b = np.roll(a, int(rng.integers(-5, 6)), axis=i % 2) ^ (rng.random(shape) < 0.01) if i % 2 else \
+            _blob(rng, shape, float(rng.uniform(1, 4)), float(rng.uniform(0.2, 0.5)))
+        a, b = np.pad(a, 4), np.pad(b, 4)  # away from the image border (there the dilation is used)
+        for bound_th in (0, 0.008, 0.03, 1, 2, 4, 2.5):
+            want = davis_prf(pair_mod.MaskPair(a, b), bound_th)
+            pair = pair_mod.MaskPair(a, b)
+            if pair.box is not None:
+                _ = pair.map_p, pair.map_g
+            assert davis_prf(pair, bound_th) == want
+            used += pair.box is not None and _maps_apply(pair, davis_bound_pix(pair.shape, bound_th))
+    assert used > 200  # the maps were read

@@ -1,8 +1,8 @@
 """organseg_plugins.core.phantoms.mask_pairs: deterministic (prediction, ground truth) pairs for speed checks.
 
 The voxel counts are pinned: at these sizes they are those of the generators the speed scripts always used
-(``tools/benchmark_metrics.py``'s 2-D/3-D pairs, ``tools/analysis/speed_volume_eval.py``'s volume; checked equal
-array by array when the generators moved here)."""
+(``tools/analysis/speed_metrics.py``'s 2-D/3-D pairs, ``tools/analysis/speed_volume_eval.py``'s volume; checked
+equal array by array when the generators moved here)."""
 
 import numpy as np
 import pytest

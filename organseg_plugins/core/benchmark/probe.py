@@ -1,6 +1,6 @@
 """Run a tool script in this process and record what it cost (the benchmark runner wraps each job's commands)::
 
-    python -m organseg_plugins.core.probe OUT.json tools/train.py CONFIG --work-dir W ...
+    python -m organseg_plugins.core.benchmark.probe OUT.json tools/train.py CONFIG --work-dir W ...
 
 The script runs as ``__main__`` with its own ``sys.argv`` and its folder first on ``sys.path``, as
 ``python SCRIPT ARGS`` would run it; its exit status is kept. When it ends (normally, by ``sys.exit`` or by an
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     """``probe OUT.json SCRIPT [ARGS...]``: run SCRIPT, write OUT.json, exit with the script's status."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) < 2:
-        print("usage: python -m organseg_plugins.core.probe OUT.json SCRIPT [ARGS...]", file=sys.stderr)
+        print("usage: python -m organseg_plugins.core.benchmark.probe OUT.json SCRIPT [ARGS...]", file=sys.stderr)
         raise SystemExit(2)
     out, script, rest = args[0], args[1], args[2:]
     sys.argv = [script, *rest]
