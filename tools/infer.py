@@ -1,4 +1,4 @@
-"""Segment new images with a trained model: PNG/JPEG, DICOM (a file or a series folder) and NIfTI inputs.
+"""Segment new images with a trained model: PNG/JPEG, DICOM (a file or a series folder), NIfTI/NRRD/MetaImage.
 
     python tools/infer.py CONFIG CHECKPOINT INPUT... --out DIR [--batch-size 4] [--device cpu|cuda:0]
         [--precision auto|fp32|fp16|bf16] [--workers 1] [--window pancreas|liver|LO,HI] [--slide] [--flip-tta]
@@ -18,10 +18,11 @@ Inputs are decoded and windowed in worker processes while the model runs on batc
 ``torch.inference_mode()``, mixed precision on CUDA), and outputs are written in the background
 (:func:`organseg_plugins.mm.inference.run_inference`); a progress bar shows the time left. Predictions are
 mmseg's ``MMSegInferencer``'s on the same slices (see :mod:`organseg_plugins.mm.inference`).
-Writes ``DIR/masks/`` (0/1 PNG per image or slice; volume files: ``<name>.nii.gz`` with the source affine, in
-the source's voxel order), ``DIR/overlays/`` (mask blended on the image), and ``DIR/measurements.csv``: per
-image or slice the organ area (pixels, and mm^2 when the spacing is known: DICOM PixelSpacing, NIfTI zooms),
-its length (mm, the project's measurement: maximum Feret diameter) and, for volumes, a row with the volume (mL).
+Writes ``DIR/masks/`` (0/1 PNG per 2-D image or DICOM file; volumes (NIfTI, MetaImage, NRRD, a DICOM series
+folder): ``<name>.nii.gz`` with the source affine, in the source's voxel order), ``DIR/overlays/`` (mask blended
+on the image), and ``DIR/measurements.csv``: per image or slice the organ area (pixels, and mm^2 when the
+spacing is known: DICOM PixelSpacing, NIfTI zooms), its length (mm, the project's measurement: maximum Feret
+diameter) and, for volumes, a row with the volume (mL).
 Exit status 0 on success, 2 on a user error printed as one ``error:`` line.
 """
 
@@ -47,7 +48,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--memory-format", choices=["auto", "channels_last", "contiguous"], default="auto",
                    help="auto: channels-last for convolutional networks (faster on CPU and GPU)")
     p.add_argument("--mask-format", choices=["auto", "png"], default="auto",
-                   help="auto: NIfTI masks for NIfTI inputs, PNG otherwise; png: PNG slices for all")
+                   help="auto: a NIfTI mask per volume (NIfTI, MetaImage, NRRD, DICOM series), PNG for 2-D "
+                   "images; png: PNG slices for all")
     p.add_argument("--spacing", type=float, nargs="+", default=None, metavar="MM",
                    help="pixel size (row [col]) in mm for inputs without one (PNG/JPEG)")
     p.add_argument("--window", default=None, metavar="NAME|LO,HI",

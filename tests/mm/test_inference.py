@@ -43,17 +43,18 @@ def balanced_checkpoint(config: str, path, images: Sequence[np.ndarray] = ()) ->
         for shape in sorted({img.shape for img in images}):
             segmenter.predict([img for img in images if img.shape == shape])
         hook.remove()
-        logits = torch.cat([t.flatten(2) for t in seen], dim=2)
+        logits = torch.cat([t.transpose(0, 1).flatten(1) for t in seen], dim=1)  # (channels, pixels)
     else:
         x = torch.nn.functional.avg_pool2d(torch.rand(2, dp.mean.numel(), 64, 64) * 255, 9, 1, 4)
         with torch.no_grad():
-            logits = seg.inference((x - dp.mean) / dp.std, [dict(img_shape=(64, 64), ori_shape=(64, 64))] * 2)
+            out = seg.inference((x - dp.mean) / dp.std, [dict(img_shape=(64, 64), ori_shape=(64, 64))] * 2)
+        logits = out.transpose(0, 1).flatten(1)
     with torch.no_grad():
         bias = seg.decode_head.conv_seg.bias
-        if logits.shape[1] == 1:
+        if logits.shape[0] == 1:
             bias -= logits.median()
         else:
-            bias[1] -= (logits[:, 1] - logits[:, 0]).median()
+            bias[1] -= (logits[1] - logits[0]).median()
     torch.save({"state_dict": model.state_dict()}, path)
     return str(path)
 

@@ -1,6 +1,7 @@
 """Every paper spec of benchmarks/ end to end: the raw phantom dataset in the paper's own layout
 (organseg_plugins.core.phantoms.raw_datasets) -> tools/benchmark.py SPEC --data RAW (converter, jobs, table)
-with a CPU override of every job (1 epoch or 2 iterations, 128 px instead of 512 px, 1-2 methods, one fold);
+with a CPU override of every job (1 epoch or 2 iterations without validation, 64-128 px instead of 512 px,
+checkpoints without optimizer state, a ResNet-50 Mask R-CNN with few proposals, 1-2 methods, one fold);
 each test recomputes one table cell from the jobs' CSVs and checks the cost columns (--cost).
 
 The specs' full method lists are checked without data (--list: every config exists, every table row is a
@@ -23,21 +24,24 @@ from tests.conftest import REPO, run_tool
 COMMON = [f"{s}_dataloader.{k}={v}" for s in ("train", "val", "test")
           for k, v in (("num_workers", 0), ("persistent_workers", False))] + [
     "default_hooks.checkpoint.save_optimizer=False", "default_hooks.checkpoint.save_best=None"]
-EPOCH_1 = ["train_cfg.max_epochs=1", "train_cfg.val_interval=1", "default_hooks.checkpoint.interval=1"]
-ITERS_2 = ["train_cfg.max_iters=2", "train_cfg.val_interval=2", "default_hooks.checkpoint.interval=2",
-           "default_hooks.logger.interval=1"]
+#: the schedules: no validation (val_begin after the end; mmengine validates at the last epoch/iteration
+#: otherwise): the test command runs the same pipeline on the table's images
+EPOCH_1 = ["train_cfg.max_epochs=1", "train_cfg.val_interval=1", "train_cfg.val_begin=2",
+           "default_hooks.checkpoint.interval=1"]
+ITERS_2 = ["train_cfg.max_iters=2", "train_cfg.val_interval=2", "train_cfg.val_begin=3",
+           "default_hooks.checkpoint.interval=2", "default_hooks.logger.interval=1"]
 PAPER_SPECS = {"spleen_us_tables2-3.yaml": 16, "liver_ct_table6.yaml": 2, "ct_nih_pancreas_table1.yaml": 3,
                "ct_sliver07_table2.yaml": 3, "aru_net_busi_table4.yaml": 8, "deepspv_task09_mrva.yaml": 7}
 FOLDS = {"spleen_us_tables2-3.yaml": 5, "ct_nih_pancreas_table1.yaml": 4, "ct_sliver07_table2.yaml": 4}
 COST = ("Train (min)", "Train peak RSS (GiB)", "Train CUDA peak (GiB)")
 
 
-def size_128(train_resize: int, test_resize: int) -> list[str]:
-    """Resize the real configs' 512 px inputs to 128 px (the pipeline steps at those indices, the preprocessor)."""
-    return [f"train_dataloader.dataset.pipeline.{train_resize}.scale=(128,128)",
-            f"val_dataloader.dataset.pipeline.{test_resize}.scale=(128,128)",
-            f"test_dataloader.dataset.pipeline.{test_resize}.scale=(128,128)",
-            "model.data_preprocessor.size=(128,128)"]
+def size_px(train_resize: int, test_resize: int, px: int = 128) -> list[str]:
+    """Resize the real configs' 512 px inputs to ``px`` (the pipeline steps at those indices, the preprocessor)."""
+    return [f"train_dataloader.dataset.pipeline.{train_resize}.scale=({px},{px})",
+            f"val_dataloader.dataset.pipeline.{test_resize}.scale=({px},{px})",
+            f"test_dataloader.dataset.pipeline.{test_resize}.scale=({px},{px})",
+            f"model.data_preprocessor.size=({px},{px})"]
 
 
 def run_spec(spec: str, raw: Path, tmp: Path, methods: list[str], cfg_options: list[str], opts: list[str] = (),
@@ -87,7 +91,7 @@ def test_spleen_us_tables2_3(tmp_path):
     raw = write_raw_dataset("spleen_us", tmp_path / "raw")
     train = ["train_dataloader.dataset.pipeline.0.img_scale=(128,128)"]  # Table 1's mosaic, then the Resize
     out, work = run_spec("spleen_us_tables2-3.yaml", raw, tmp_path, ["SegFormer-B0+BCE-Dice+Pix2Pix"],
-                         EPOCH_1 + train + size_128(1, 1), folds=[0])
+                         EPOCH_1 + train + size_px(1, 1), folds=[0])
     assert "[2/2] SegFormer-B0+BCE-Dice+Pix2Pix/fold0_seed0 (fold 1 of 5): done" in out  # phase 1 ran first
     # the benchmark's fold 0 is the converter's fold 0 (its splits.json: 5 folds by patient, seed 0)
     folds = json.loads((tmp_path / "prepared" / "splits.json").read_text())["kfold"]["val_fold"]
@@ -136,7 +140,7 @@ def test_liver_ct_table6(tmp_path):
 def test_ct_nih_pancreas_table1(tmp_path):
     raw = write_raw_dataset("nih_pancreas", tmp_path / "raw")
     _, work = run_spec("ct_nih_pancreas_table1.yaml", raw, tmp_path, ["refined"],
-                       ITERS_2 + ["train_dataloader.batch_size=2"] + size_128(2, 1), folds=[0])
+                       ITERS_2 + ["train_dataloader.batch_size=2"] + size_px(2, 1, 64), folds=[0])
     assert (tmp_path / "prepared" / "fold0" / ".organseg_prepared.json").is_file()
     assert not (tmp_path / "prepared" / "fold1").exists()  # only the folds run are converted
     rows = {r["method"]: r for r in table_rows(work, "ct_table1") if r["row"] == ""}
@@ -155,7 +159,7 @@ def test_ct_nih_pancreas_table1(tmp_path):
 def test_ct_sliver07_table2(tmp_path):
     raw = write_raw_dataset("sliver07", tmp_path / "raw")
     _, work = run_spec("ct_sliver07_table2.yaml", raw, tmp_path, ["basic"],
-                       ITERS_2 + ["train_dataloader.batch_size=2"] + size_128(2, 1), folds=[0])
+                       ITERS_2 + ["train_dataloader.batch_size=2"] + size_px(2, 1, 64), folds=[0])
     rows = table_rows(work, "ct_table2")
     vols = read_rows(job_dir(work, "basic") / "test" / "per_volume.csv")
     assert sorted(v["case"] for v in vols) == ["liver-001", "liver-002"]
@@ -169,7 +173,9 @@ def test_aru_net_busi_table4_and_ttest(tmp_path):
     from scipy import stats
 
     raw = write_raw_dataset("busi", tmp_path / "raw")
-    size = ["train_dataloader.dataset.pipeline.2.scale=(64,64)", "train_dataloader.dataset.pipeline.5.prob=0.0",
+    # one training iteration: the first 2 of the 6 training images (mmengine BaseDataset's ``indices``)
+    size = ["train_dataloader.dataset.indices=2",
+            "train_dataloader.dataset.pipeline.2.scale=(64,64)", "train_dataloader.dataset.pipeline.5.prob=0.0",
             "val_dataloader.dataset.pipeline.1.scale=(64,64)", "test_dataloader.dataset.pipeline.1.scale=(64,64)",
             "model.data_preprocessor.size=(64,64)"]
     _, work = run_spec("aru_net_busi_table4.yaml", raw, tmp_path, ["ARU-Net", "U-Net"], EPOCH_1 + size)

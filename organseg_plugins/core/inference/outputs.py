@@ -1,4 +1,5 @@
-"""Outputs of ``tools/infer.py``: the masks (PNG 0/1 per slice, or NIfTI with the source geometry), overlays, and
+"""Outputs of ``tools/infer.py``: the masks (PNG 0/1 per 2-D image, NIfTI with the source geometry for a volume:
+NIfTI, MetaImage, NRRD, DICOM series), overlays, and
 one CSV row per slice of the organ's area (mm^2 when the spacing is known), its length (mm; the project's
 measurement, :func:`organseg_plugins.core.metrics.length.max_feret_diameter`) and, for volumes, the volume (mL).
 
@@ -45,13 +46,14 @@ def overlay(image: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int] = 
 
 
 def slice_row(item: InferenceInput, k: int, mask: np.ndarray) -> dict[str, Any]:
-    """The CSV row of slice ``k`` of ``item``: area (pixels, mm^2 when the spacing is known), length (mm)."""
+    """The CSV row of slice ``k`` of ``item``: area (pixels, mm^2 when the spacing is known), length (mm; blank
+    when the spacing is unknown or the slice holds no organ: nothing to measure)."""
     sp = item.spacing
     area_px = int(np.count_nonzero(mask))
     m = mask.astype(np.uint8, copy=False)
     return {"input": item.name, "slice": k if len(item.slices) > 1 or item.is_volume else "", "area_px": area_px,
             "area_mm2": "" if sp is None else f"{mask_volume(m, sp):.4f}",
-            "length_mm": "" if sp is None else f"{max_feret_diameter(m, sp):.4f}", "volume_ml": ""}
+            "length_mm": "" if sp is None or area_px == 0 else f"{max_feret_diameter(m, sp):.4f}", "volume_ml": ""}
 
 
 def volume_row(item: InferenceInput, masks: list[np.ndarray]) -> dict[str, Any]:
@@ -73,7 +75,7 @@ def measure_rows(item: InferenceInput, masks: list[np.ndarray]) -> list[dict[str
 
 
 def _nifti_mask(item: InferenceInput, nifti_masks: bool) -> bool:
-    return item.kind in ("nifti", "volume") and nifti_masks and item.volume is not None
+    return item.kind in ("nifti", "volume", "dicom_series") and nifti_masks and item.volume is not None
 
 
 def write_slice(item: InferenceInput, k: int, mask: np.ndarray, out_dir: str | os.PathLike, overlays: bool = True,
@@ -101,9 +103,10 @@ def write_masks(item: InferenceInput, masks: list[np.ndarray], out_dir: str | os
                 overlays: bool = True, nifti_masks: bool = True) -> list[str]:
     """Write the masks (and overlays) of one input; returns the files written.
 
-    2-D inputs and DICOM: ``<out>/masks/<name>[_<k>].png`` (0/1). Volume files (NIfTI, MetaImage, NRRD):
-    ``<out>/masks/<name>.nii.gz`` (uint8) with the source geometry: the slices are stacked back into the
-    canonical volume and written in the source file's voxel order with its affine
+    2-D inputs and a single DICOM file: ``<out>/masks/<name>[_<k>].png`` (0/1). Volumes (NIfTI, MetaImage,
+    NRRD files, a DICOM series folder): ``<out>/masks/<name>.nii.gz`` (uint8) with the source geometry: the slices
+    are stacked back into the canonical volume and written in the source's voxel order (a series: its slice
+    order, rows and columns) with its affine
     (:func:`organseg_plugins.core.io.volume_write.write_nifti`), so the mask overlays the input voxel for voxel
     in 3D Slicer or ITK-SNAP (``nifti_masks=False``: PNG slices instead). Overlays:
     ``<out>/overlays/<name>[_<k>].png``.

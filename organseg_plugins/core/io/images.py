@@ -31,7 +31,8 @@ def read_image_file(path: str | os.PathLike, flags: int = cv2.IMREAD_UNCHANGED) 
 
     Raises:
         OrgansegInputError: Naming the file, if it is missing, empty (0 bytes), cannot be decoded,
-            or decodes to an empty array.
+            decodes to an empty array, or is a multi-page TIFF (a volume as an image stack: OpenCV would
+            give its first page only).
     """
     p = Path(path)
     if not p.is_file():
@@ -44,6 +45,13 @@ def read_image_file(path: str | os.PathLike, flags: int = cv2.IMREAD_UNCHANGED) 
         raise OrgansegInputError(f"{p}: cannot be decoded as an image (corrupt or not an image)")
     if img.size == 0:
         raise OrgansegInputError(f"{p}: image has no pixels (shape {img.shape})")
+    if p.suffix.lower() in (".tif", ".tiff"):
+        pages = cv2.imcount(str(p))
+        if pages > 1:
+            raise OrgansegInputError(
+                f"{p}: multi-page TIFF ({pages} pages): a volume stored as an image stack has no voxel geometry "
+                "or HU scale; give the volume as NIfTI, NRRD, MetaImage or a DICOM series (cut into slices "
+                "as the converters cut them), or one image file per slice")
     return img
 
 

@@ -213,12 +213,6 @@ def davis_prf(pair: MaskPair, bound_th: float = 0.008) -> tuple[float, float, fl
     if n_p == 0 or n_g == 0:
         prec = 1.0 if n_p == 0 else 0.0
         rec = 1.0 if n_g == 0 else 0.0
-    elif _maps_apply(pair, radius):
-        r = int(radius)
-        map_p, map_g = pair.maps  # already computed by the surface distances: read, not recomputed
-        assert isinstance(map_p, np.ndarray) and isinstance(map_g, np.ndarray)
-        prec = _matched_near(bp, bg, map_g, r) / n_p
-        rec = _matched_near(bg, bp, map_p, r) / n_g
     else:
         kernel = _disk(radius)
         g_dil = cv2.dilate(bg.view(np.uint8), kernel).view(np.bool_)
@@ -227,47 +221,6 @@ def davis_prf(pair: MaskPair, bound_th: float = 0.008) -> tuple[float, float, fl
         rec = np.count_nonzero(np.logical_and(bg, p_dil)) / n_g
     f = 2.0 * prec * rec / (prec + rec) if prec + rec > 0 else 0.0
     return float(prec), float(rec), float(f)
-
-
-def _maps_apply(pair: MaskPair, radius: float) -> bool:
-    """Whether :func:`_matched_near` may read the pair's distance maps: both already computed (2-D, by the
-    surface distances), an integer radius (the disk = the offsets within Euclidean distance ``radius``) and a
-    box away from every image border (no replicated or dropped frame, so the bounds of :func:`_matched_near`
-    hold)."""
-    if not ("map_p" in pair.__dict__ and "map_g" in pair.__dict__) or not float(radius).is_integer() or radius < 1:
-        return False
-    assert pair.box is not None
-    (y0, y1), (x0, x1) = pair.box
-    return y0 > 0 and x0 > 0 and y1 < pair.shape[0] - 1 and x1 < pair.shape[1] - 1
-
-
-def _matched_near(b_src: np.ndarray, b_dst: np.ndarray, map_dst: np.ndarray, r: int) -> int:
-    """``|b_src & dilate(b_dst, disk(r))|`` from the distance map to the voxel surface ``S(M)`` of ``b_dst``'s mask.
-
-    On the framed crop away from the image border, every pixel of ``S(M)`` has a DAVIS boundary pixel of
-    ``M`` within distance 1 (itself, or its west / north background neighbour) and every boundary pixel of
-    ``M`` has a pixel of ``S(M)`` within ``sqrt(2)``. So with ``D`` the distance of a pixel of ``b_src`` to
-    ``S(M)``: ``D <= r - 1`` matches, ``D > r + 1.5`` does not, and only the pixels in between are checked
-    against the disk's offsets beyond ``r - 1 - sqrt(2)`` (the map holds exact ``sqrt(integer)`` up to float32
-    rounding, far below the gaps between the thresholds on the integer squared distance).
-    """
-    hb, wb = b_src.shape  # the crop less its last row and column: the map's grid is one wider
-    ys, xs = np.divmod(np.flatnonzero(b_src), wb)
-    d = map_dst.reshape(-1)[ys * (wb + 1) + xs]
-    sure = np.count_nonzero(d <= math.sqrt((r - 1) ** 2 + 0.5))
-    amb = np.flatnonzero((d > math.sqrt((r - 1) ** 2 + 0.5)) & (d <= math.sqrt(math.floor((r + 1.5) ** 2) + 0.5)))
-    if amb.size == 0:
-        return int(sure)
-    ys, xs = ys[amb], xs[amb]
-    pad = np.zeros((hb + 2 * r, wb + 2 * r), dtype=np.bool_)
-    pad[r:-r, r:-r] = b_dst
-    g = np.arange(-r, r + 1)
-    sq = g[:, None] ** 2 + g[None, :] ** 2
-    near = r - 1 - math.sqrt(2)  # offsets this near cannot hit
-    oy, ox = np.nonzero((sq <= r * r) & (sq > near * near) if near > 0 else sq <= r * r)
-    offs = (oy - r) * pad.shape[1] + (ox - r)
-    idx = (ys + r) * pad.shape[1] + (xs + r)
-    return int(sure) + int(np.count_nonzero(pad.reshape(-1)[idx[:, None] + offs[None, :]].any(axis=1)))
 
 
 def boundary_f_measure_davis(pred: ArrayLike, gt: ArrayLike, bound_th: float = 0.008) -> float:

@@ -149,3 +149,44 @@ def test_output_writer_reports_its_error(tmp_path):
     writer.add(0, item, 0, np.zeros((4, 4), np.uint8))
     with pytest.raises(Exception):  # noqa: B017 - whatever the file system raises, in the caller's thread
         writer.close()
+
+
+def test_load_input_refuses_volumes_it_cannot_slice_naming_the_file(tmp_path):
+    """A volume is cut into slices when it comes with its geometry (NIfTI, NRRD, MetaImage, a DICOM series); as a
+    multi-page TIFF, a 4-D NIfTI or a multi-frame DICOM it is refused in one message naming the file."""
+    import cv2
+    import nibabel as nib
+    import pydicom
+    from pydicom.data import get_testdata_file
+
+    stack = tmp_path / "stack.tiff"
+    assert cv2.imwritemulti(str(stack), [np.full((6, 7), 50 * i, np.uint8) for i in range(4)])
+    with pytest.raises(OrgansegInputError, match=rf"^{stack}: multi-page TIFF \(4 pages\): a volume stored as an "
+                                                 "image stack has no voxel geometry"):
+        load_input(stack)
+    one = tmp_path / "one.tif"
+    cv2.imwrite(str(one), np.full((6, 7), 9, np.uint8))
+    assert load_input(one).slices[0].shape == (6, 7)  # a one-page TIFF is an image
+    nib.save(nib.Nifti1Image(np.zeros((5, 6, 3, 2), np.int16), np.eye(4)), str(tmp_path / "t.nii.gz"))
+    with pytest.raises(OrgansegInputError, match=rf"^{tmp_path / 't.nii.gz'}: expected a 3-D volume, got an array"):
+        load_input(tmp_path / "t.nii.gz")
+    nib.save(nib.Nifti1Image(np.arange(60, dtype=np.int16).reshape(5, 4, 3), np.diag([0.7, 0.7, 2.0, 1.0])),
+             str(tmp_path / "v.nii.gz"))
+    vol = load_input(tmp_path / "v.nii.gz")
+    assert vol.is_volume and len(vol.slices) == 3 and vol.slices[0].shape == (4, 5)  # axial (y, x) slices
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    ds.NumberOfFrames = 2
+    ds.PixelData = ds.PixelData * 2
+    ds.save_as(tmp_path / "multiframe")  # no .dcm: recognised by content
+    with pytest.raises(OrgansegInputError, match=rf"^{tmp_path / 'multiframe'}: multi-frame DICOM is not supported"):
+        load_input(tmp_path / "multiframe")
+
+
+def test_a_slice_without_organ_is_measured_not_refused():
+    """A trained model predicts no organ on most slices of a CT volume: area 0, no length, and the volume row."""
+    item = InferenceInput("v", "v.nii.gz", "nifti", [np.zeros((6, 6), np.uint8)] * 2, (0.8, 0.8), 2.5)
+    organ = np.zeros((6, 6), np.uint8)
+    organ[1:3, 1:5] = 1
+    rows = measure_rows(item, [np.zeros((6, 6), np.uint8), organ])
+    assert [(r["slice"], r["area_px"], r["length_mm"]) for r in rows[:2]] == [(0, 0, ""), (1, 8, f"{0.8 * 10 ** 0.5:.4f}")]
+    assert rows[0]["area_mm2"] == "0.0000" and rows[-1]["volume_ml"] == f"{8 * 0.64 * 2.5 / 1000:.4f}"

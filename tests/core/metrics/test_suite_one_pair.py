@@ -231,25 +231,3 @@ def test_boxed_slice_maps_equal_the_whole_slice_transform(brute_per_pixel, monke
             monkeypatch.setattr(whole, "map_g", geometry.SliceMaps(whole.surfaces[1], None, 10**6), raising=False)
             assert boxed.trimap_iou(width) == whole.trimap_iou(width)
 
-
-def test_davis_from_the_distance_maps_equals_the_dilation():
-    """With the surface distances' maps already computed (2-D, isotropic), DAVIS matching reads them instead of
-    dilating both boundary maps: the same counts, hence the same floats, for every tolerance."""
-    from organseg_plugins.core.metrics.davis import _maps_apply, davis_bound_pix
-
-    rng = np.random.default_rng(5)
-    used = 0
-    for i in range(60):
-        shape = tuple(int(s) for s in rng.integers(12, 90, size=2))
-        a = _blob(rng, shape, float(rng.uniform(1, 4)), float(rng.uniform(0.2, 0.5)))
-        b = np.roll(a, int(rng.integers(-5, 6)), axis=i % 2) ^ (rng.random(shape) < 0.01) if i % 2 else \
-            _blob(rng, shape, float(rng.uniform(1, 4)), float(rng.uniform(0.2, 0.5)))
-        a, b = np.pad(a, 4), np.pad(b, 4)  # away from the image border (there the dilation is used)
-        for bound_th in (0, 0.008, 0.03, 1, 2, 4, 2.5):
-            want = davis_prf(pair_mod.MaskPair(a, b), bound_th)
-            pair = pair_mod.MaskPair(a, b)
-            if pair.box is not None:
-                _ = pair.map_p, pair.map_g
-            assert davis_prf(pair, bound_th) == want
-            used += pair.box is not None and _maps_apply(pair, davis_bound_pix(pair.shape, bound_th))
-    assert used > 200  # the maps were read
