@@ -265,14 +265,19 @@ def check_data(spec: BenchmarkSpec) -> None:
     _check_data_paths(spec.path, spec.data, spec.folds)
 
 
-def _method(path: str, i: int, doc: Any, default_keys: tuple[str, ...] = DEFAULT_DATA_ROOT_KEYS) -> MethodSpec:
-    key = f"methods[{i}]"
+def _check_entry(path: str, key: str, doc: Any, allowed: Any, required: tuple[str, ...]) -> None:
+    """One list entry of the spec: a mapping with only ``allowed`` keys and every ``required`` one set."""
     if not isinstance(doc, dict):
-        raise _err(path, key, "expected a mapping with name and config")
-    _unknown(path, f"{key}.", doc, _METHOD_KEYS)
-    for req in ("name", "config"):
+        raise _err(path, key, f"expected a mapping with {' and '.join(required)}")
+    _unknown(path, f"{key}.", doc, allowed)
+    for req in required:
         if not doc.get(req):
             raise _err(path, f"{key}.{req}", "missing")
+
+
+def _method(path: str, i: int, doc: Any, default_keys: tuple[str, ...] = DEFAULT_DATA_ROOT_KEYS) -> MethodSpec:
+    key = f"methods[{i}]"
+    _check_entry(path, key, doc, _METHOD_KEYS, ("name", "config"))
     name = str(doc["name"])
     if not _NAME_RE.match(name):
         raise _err(path, f"{key}.name", f"{name!r}: use letters, digits and _ . + - only (it names work dirs)")
@@ -323,12 +328,7 @@ def _prepare(path: str, doc: Any) -> tuple[PrepareStep, ...]:
     out = []
     for i, step in enumerate(steps):
         key = f"prepare[{i}]"
-        if not isinstance(step, dict):
-            raise _err(path, key, "expected a mapping with command and output")
-        _unknown(path, f"{key}.", step, _PREPARE_KEYS)
-        for req in ("command", "output"):
-            if not step.get(req):
-                raise _err(path, f"{key}.{req}", "missing")
+        _check_entry(path, key, step, _PREPARE_KEYS, ("command", "output"))
         per_fold = step.get("per_fold", False)
         if not isinstance(per_fold, bool):
             raise _err(path, f"{key}.per_fold", f"expected true or false, got {per_fold!r}")
