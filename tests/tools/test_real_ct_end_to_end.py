@@ -13,9 +13,9 @@ The path a user takes, through the command-line tools:
    slices, windowed with the liver config's ``ct_window``, which ``meta.csv`` records;
 2. ``tools/train.py`` trains the liver paper's U-Net (Table 4) config on those slices: 128x128, 400 CPU
    iterations, seeded; ``--cfg-options`` for this short schedule: no validation, in-process loading, learning
-   rate 2e-3, no dropout, and the final 1x1 convolution at PyTorch's default initialisation (as
-   ``core/models/liver_unet.py`` documents; mmseg's decode-head default, normal with std 0.01, makes the
-   network predict background only for the first ~250 iterations of this schedule);
+   rate 2e-3, no dropout (the final 1x1 convolution keeps PyTorch's default initialisation, the head's
+   default: mmseg's decode-head default, normal with std 0.01, made the network predict background only for
+   the first ~250 iterations of this schedule);
 3. ``tools/infer.py`` segments the NIfTI file, the DICOM series folder and the converted PNG slices of both.
 
 Checked: the masks ``tools/infer.py`` writes for the two volumes (NIfTI, with each source's geometry) read back
@@ -105,7 +105,7 @@ def test_liver_unet_trained_and_applied_on_real_nifti_and_dicom_series(reference
              "default_hooks.logger.interval=50", f"train_dataloader.dataset.data_root={data}",
              f"test_dataloader.dataset.data_root={data}", "train_dataloader.num_workers=0",
              "train_dataloader.persistent_workers=False", "val_cfg=None", "val_dataloader=None",
-             "val_evaluator=None", "model.decode_head.init_cfg=None", "optim_wrapper.optimizer.lr=0.002",
+             "val_evaluator=None", "optim_wrapper.optimizer.lr=0.002",
              "model.backbone.dropout=[0.0,0.0,0.0,0.0,0.0]", timeout=600)
     ckpt = work / f"iter_{ITERS}.pth"
     assert ckpt.is_file()

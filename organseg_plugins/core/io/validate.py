@@ -128,7 +128,8 @@ def as_binary_mask(
         return (m != 0).view(np.uint8)
     if label is not None:
         return (m == label).view(np.uint8)
-    lo, hi = int(m.min()), int(m.max())
+    hi = int(m.max())  # unsigned masks need no min(): one pass over the data, not two
+    lo = 0 if kind == "u" else int(m.min())
     if lo >= 0 and hi <= 1:
         return m if m.dtype == np.uint8 else m.astype(np.uint8)
     if allow_255 and lo >= 0 and hi == 255 and bool(((m == 0) | (m == 255)).all()):

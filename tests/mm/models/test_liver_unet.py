@@ -82,6 +82,20 @@ def test_head_defaults_to_bce_and_checks_channels():
         MODELS.build(dict(type="LiverUNetHead", in_channels=16, channels=32))
 
 
+def test_head_keeps_pytorch_default_init_after_init_weights():
+    # PyTorch's Conv2d default is kaiming_uniform(a=sqrt(5)): U(-b, b) with b = 1/sqrt(fan_in) = 1/sqrt(16) = 0.25,
+    # whose std is b/sqrt(3) = 0.144; mmseg's decode-head default (normal, std 0.01) would give ~0.01.
+    _, model = build()
+    model.init_weights()
+    w = model.decode_head.conv_seg.weight.detach()
+    assert w.shape == (1, 16, 1, 1)
+    assert 0.06 < float(w.std()) < 0.25 and float(w.abs().max()) <= 0.25
+    _, normal = build()
+    normal.decode_head.init_cfg = dict(type="Normal", std=0.01, override=dict(name="conv_seg"))
+    normal.decode_head.init_weights()  # the mmseg default, when asked for, still applies
+    assert float(normal.decode_head.conv_seg.weight.std()) < 0.03
+
+
 def test_loss_is_bce_with_logits_over_non_ignored_pixels():
     _, model = build()
     model.eval()  # dropout off, so the logits below are the ones the loss saw

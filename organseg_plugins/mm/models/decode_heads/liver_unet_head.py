@@ -32,18 +32,23 @@ class LiverUNetHead(BaseDecodeHead):
         num_classes / out_channels / threshold: see :class:`mmseg.models.decode_heads.decode_head.BaseDecodeHead`.
         dropout_ratio: dropout before the 1x1 convolution (Table 4: none, 0).
         loss_decode: loss config(s); default binary cross-entropy.
-        **kwargs: further :class:`BaseDecodeHead` arguments (``ignore_index``, ``init_cfg``...).
+        init_cfg: mmengine initialisation of ``conv_seg``; default ``None``: PyTorch's default, as
+            :class:`~organseg_plugins.core.models.liver_unet.LiverUNet` documents (mmseg's decode-head default,
+            normal with std 0.01, starts every logit near 0 and the network predicts background only for the
+            first few hundred iterations of a short schedule).
+        **kwargs: further :class:`BaseDecodeHead` arguments (``ignore_index``...).
     """
 
     def __init__(self, in_channels: int = 16, channels: int = 16, num_classes: int = 2, out_channels: int = 1,
                  threshold: float = 0.5, dropout_ratio: float = 0.0, loss_decode: dict | list | None = None,
-                 **kwargs) -> None:
+                 init_cfg: dict | list | None = None, **kwargs) -> None:
         if in_channels != channels:
             raise ValueError(f"LiverUNetHead is a single 1x1 convolution: channels ({channels}) must equal "
                              f"in_channels ({in_channels})")
         super().__init__(in_channels=in_channels, channels=channels, num_classes=num_classes,
                          out_channels=out_channels, threshold=threshold, dropout_ratio=dropout_ratio,
-                         loss_decode=dict(BCE_LOSS) if loss_decode is None else loss_decode, **kwargs)
+                         loss_decode=dict(BCE_LOSS) if loss_decode is None else loss_decode, init_cfg=init_cfg,
+                         **kwargs)
 
     def forward(self, inputs: Sequence[Tensor]) -> Tensor:
         """Logits ``(N, out_channels, H, W)`` of the selected backbone output (``in_index``)."""
