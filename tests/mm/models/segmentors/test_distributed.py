@@ -7,6 +7,7 @@ does) and saves its rank's parameters, buffers and per-step losses.
 
 from __future__ import annotations
 
+import datetime
 import json
 import socket
 import sys
@@ -136,7 +137,9 @@ def _grad_worker(rank: int, init_file: str, out: str) -> None:
 
     from organseg_plugins.mm.models.segmentors.distributed import all_reduce_gradients, broadcast_module
 
-    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=2)
+    # a stuck collective fails the test after a minute instead of hanging it
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=2,
+                            timeout=datetime.timedelta(seconds=60))
     torch.manual_seed(rank)  # different start on each rank: broadcast_module must equalise it
     m = nn.ParameterDict({k: nn.Parameter(torch.randn(3)) for k in "abc"})
     m.register_buffer("count", torch.tensor(7 + rank, dtype=torch.int64))
@@ -161,6 +164,10 @@ def _grad_worker(rank: int, init_file: str, out: str) -> None:
     torch.optim.SGD(m.parameters(), lr=0.1, weight_decay=0.5).step()
     torch.save({"grads": grads, "start": start, "end": {k: v.detach().clone() for k, v in m.items()},
                 "count": int(m.count), "calls": len(calls)}, f"{out}/r{rank}.pt")
+    # gloo's worker thread frees a finished all_reduce (and its Python-owned tensor, which needs the GIL) after
+    # the caller has returned; destroying the group joins that thread while holding the GIL, a deadlock seen
+    # once under load. A barrier queues behind the all_reduce, so when it returns that work is freed.
+    dist.barrier()
     dist.destroy_process_group()
 
 
