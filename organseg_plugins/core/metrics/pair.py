@@ -72,6 +72,15 @@ def percentile_linear(d: np.ndarray, q: float) -> float:
     diff = b - a
     return b - diff * (1 - t) if t >= 0.5 else a + diff * t
 
+
+def _wsum(values: np.ndarray | None, weights: np.ndarray | None, count: int = 0) -> float:
+    """``sum(weights * values)`` (``values`` None: ``sum(weights)``; ``weights`` None: unit weights, ``count``
+    of them), with numpy's pairwise summation: the same bits in any process, whatever its BLAS threads."""
+    if values is None:
+        return float(count) if weights is None else float(np.sum(weights))
+    return float(np.sum(values if weights is None else values * weights))
+
+
 class MaskPair:
     """A validated (pred, gt) pair with lazily computed, cached intermediate results."""
 
@@ -264,10 +273,12 @@ class MaskPair:
         """Weighted sums per direction, once per convention: ``sum w d``, ``sum w``, ``sum w d^2`` (P->G, G->P)."""
         cache = self.__dict__.setdefault("_moments_cache", {})
         if convention not in cache:
-            d_pg, w_pg, d_gp, w_gp = self._weighted(convention, ones=True)
-            assert w_pg is not None and w_gp is not None
-            cache[convention] = (np.dot(d_pg, w_pg), w_pg.sum(), np.dot(d_gp, w_gp), w_gp.sum(),
-                                 np.dot(d_pg * d_pg, w_pg), np.dot(d_gp * d_gp, w_gp))
+            d_pg, w_pg, d_gp, w_gp = self._weighted(convention)
+            # numpy's pairwise sums, not BLAS dot products: a dot's summation order follows the BLAS thread
+            # count, so a worker process (one thread) and the main process differed in the last bits on
+            # 200x512x512 volumes; these sums are the same in every process
+            cache[convention] = (_wsum(d_pg, w_pg), _wsum(None, w_pg, d_pg.size), _wsum(d_gp, w_gp),
+                                 _wsum(None, w_gp, d_gp.size), _wsum(d_pg * d_pg, w_pg), _wsum(d_gp * d_gp, w_gp))
         return cache[convention]
 
     def hd(self, convention: Convention = "voxel") -> float:
