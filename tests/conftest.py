@@ -22,8 +22,9 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The end-to-end (``slow``) tests first, in their file order: under pytest-xdist the minutes-long runs start
-    at once on every worker and the many short tests fill the gaps, instead of one long run trailing alone."""
+    """The end-to-end (``slow``) tests first, in their file order, so that they start early. Under
+    ``--dist worksteal`` they land in the first worker's half of the queue and the other worker steals from its
+    tail, so one long test can still end the run (the fresh-clone run of 2026-12-03 finished on the real-CT test)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: file order kept within
 
 

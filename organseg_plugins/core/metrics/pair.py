@@ -256,14 +256,10 @@ class MaskPair:
         assert self.p is not None and self.g is not None
         return surfels_of_crops(self.p, self.g, self.spacing)
 
-    def _weighted(
-        self, convention: Convention, ones: bool = False
-    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
-        """Distances and weights per direction: voxel surfaces (weights None, or 1 with ``ones``) or surfels (areas)."""
+    def _weighted(self, convention: Convention) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
+        """Distances and weights per direction: voxel surfaces (weights None: unit) or surfels (areas)."""
         if convention == "voxel":
             d_pg, d_gp = self.dists_mm
-            if ones:
-                return d_pg, np.ones_like(d_pg), d_gp, np.ones_like(d_gp)
             return d_pg, None, d_gp, None
         if convention == "surfel":
             return self.surfels
