@@ -472,8 +472,10 @@ def erode_box(m: np.ndarray, d: int) -> tuple[np.ndarray, tuple[slice, ...]]:
     Returned as ``(block, where)``: the eroded mask is ``block`` on ``m[where]`` and zero elsewhere
     (in 3-D the erosion is usually a small core, so only that block is stored and counted).
 
-    2-D: ``cv2.erode`` with the 3x3 kernel and ``d`` iterations, as boundary-iou-api does (OpenCV
-    merges the iterations into one separable box); ``where`` is the whole crop. 3-D: the box is
+    2-D: a pixel stays iff the sum of the mask over its ``(2d+1)^2`` box, read from OpenCV's integral
+    image, is ``(2d+1)^2`` (boxes reaching past the array hold its zero surround, so those pixels go): the
+    set that boundary-iou-api's ``cv2.erode`` with the 3x3 kernel and ``d`` iterations gives, at half its
+    cost; ``where`` is the whole crop. 3-D: the box is
     separable; z first: ``(D, H*W)`` is eroded along z by OpenCV, then the in-plane erosion runs
     only on the bounding box of that result (inside a zero frame), as ``(D'*H', W')`` with a
     ``(2d+1)^2`` box. Because every slice, row and column of those blocks starts and ends with a
@@ -482,7 +484,14 @@ def erode_box(m: np.ndarray, d: int) -> tuple[np.ndarray, tuple[slice, ...]]:
     """
     full = tuple(slice(0, n) for n in m.shape)
     if m.ndim == 2:
-        return cv2.erode(m.view(np.uint8), np.ones((3, 3), np.uint8), iterations=d).view(np.bool_), full
+        h, w = m.shape
+        k = 2 * d + 1
+        out = np.zeros(m.shape, dtype=bool)
+        if k <= h and k <= w:
+            ii = cv2.integral(m.view(np.uint8))  # ii[y, x] = sum of m[:y, :x]
+            box = ii[k:, k:] - ii[:-k, k:] - ii[k:, :-k] + ii[:-k, :-k]  # box sums centred on [d, h-d) x [d, w-d)
+            np.equal(box, k * k, out=out[d : h - d, d : w - d])
+        return out, full
     nz, ny, nx = m.shape
     k = 2 * d + 1
     ez = cv2.erode(m.view(np.uint8).reshape(nz, ny * nx), np.ones((k, 1), np.uint8)).reshape(nz, ny, nx)

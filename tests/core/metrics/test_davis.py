@@ -9,12 +9,15 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
+from organseg_plugins.core import metrics as M
+from organseg_plugins.core.metrics import davis as davis_mod
 from organseg_plugins.core.metrics.davis import (
     boundary_f_measure_davis,
     boundary_precision_recall_f_davis,
     davis_bound_pix,
     seg2bmap,
 )
+from organseg_plugins.core.metrics.pair import MaskPair
 
 # ------------------------------------------------------------------------------------------
 # Slow reference, written from the documented DAVIS algorithm (pixel loops + scipy EDT)
@@ -108,6 +111,28 @@ def test_random_blobs_equal_slow_reference():
             assert boundary_f_measure_davis(pred, gt, bound_th) == got[2]
             n_checked += 1
     assert n_checked == 2 * 23
+
+
+def test_suite_davis_from_distance_maps_equals_slow_reference():
+    # compute_all on isotropic spacing has the distance maps to the voxel surfaces; away from the image border
+    # DAVIS then classifies boundary pixels by those maps (matched at d <= r - 1, unmatched at d > r + sqrt(2))
+    # and looks up only the pixels in between. Same pairs as above, framed by 3 background pixels so that the
+    # fast path applies (checked), and tolerances from 0 to 9 px (ambiguous bands of every width).
+    n_fast = 0
+    for pred, gt in _random_pairs():
+        pred = np.pad(pred, 3)
+        gt = np.pad(gt, 3)
+        bp, bg = _ref_seg2bmap(pred), _ref_seg2bmap(gt)
+        for tol in (0.0, 1.0, 2.0, 4.0, 9.0):
+            want = _ref_prf_from_bmaps(bp, bg, int(tol))
+            out = M.compute_all(pred, gt, f_tolerance=tol)
+            got = (out["boundary_precision"], out["boundary_recall"], out["boundary_f"])
+            assert got == pytest.approx(want, abs=1e-12), (gt.shape, tol)
+            pair = MaskPair(pred, gt)
+            if pair.box is not None and not (pair.one_empty or pair.both_empty):
+                pair.maps  # noqa: B018 - what compute_all's surface distances compute first
+                n_fast += davis_mod._maps_apply(pair, tol)
+    assert n_fast >= 5 * 20
 
 
 # ------------------------------------------------------------------------------------------
