@@ -20,7 +20,8 @@ def test_speed_metrics_small_run_prints_ratio_lines():
         if m:
             found[m["case"]] = m
     volume = [c for c in found if re.fullmatch(r"\d+x64x64", c)]
-    assert {"64x64", "64x64 anisotropic"} < set(found) and len(volume) == 1 and len(found) == 3, proc.stdout
+    assert {"64x64", "64x64 anisotropic", "64x64 close prediction"} < set(found) and len(volume) == 1, proc.stdout
+    assert len(found) == 4, proc.stdout
     for m in found.values():
         values = [float(m[k]) for k in ("ratio", "suite", "surface")]
         assert all(math.isfinite(v) and v > 0 for v in values), m.group(0)

@@ -7,6 +7,8 @@ on the arguments (the random numbers come from ``numpy.random.default_rng(seed)`
 
 * :func:`perturbed_disc_pair` -- 2-D: a wobbly rotated ellipse ~150 px across at 512 x 512 and a second,
   differently wobbled one (the 2-D pair of ``tools/analysis/speed_metrics.py``);
+* :func:`close_disc_pair` -- 2-D: the same ground truth and a prediction within about 2 px of it (a good
+  model's output, the usual case at validation time);
 * :func:`shifted_ellipsoid_pair` -- 3-D: an ellipsoid and a shifted, resized one whose slices are dilated at
   random, plus a false-positive box (the 3-D pair of ``tools/analysis/speed_metrics.py``);
 * :func:`rough_ellipsoid_pair` -- 3-D: an ellipsoid with a smooth random boundary and its rolled copy,
@@ -24,7 +26,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["MaskPair", "perturbed_disc_pair", "rough_ellipsoid_pair", "shifted_ellipsoid_pair"]
+__all__ = ["MaskPair", "close_disc_pair", "perturbed_disc_pair", "rough_ellipsoid_pair", "shifted_ellipsoid_pair"]
 
 #: In-plane size (px) and slice count at which the geometry constants below are given.
 _REF_SIZE = 512
@@ -94,6 +96,33 @@ def perturbed_disc_pair(size: int = 512, seed: int = 0) -> MaskPair:
     pred = _wobbly_ellipse(yy, xx, (259 * f, 246 * f), (60 * f, 80 * f), 0.34, wob_p)
     pred[_span(300, 306, f), _span(180, 200, f)] = False  # a notch
     pred[_span(150, 158, f), _span(300, 312, f)] = True  # a false-positive island
+    return MaskPair(pred.astype(np.uint8), gt.astype(np.uint8))
+
+
+def close_disc_pair(size: int = 512, seed: int = 0) -> MaskPair:
+    """The ground truth of :func:`perturbed_disc_pair` and a close prediction of it (a well-trained model's).
+
+    The prediction is the same wobbled ellipse with its centre moved by (1, -1) px and both semi-axes 1 px
+    shorter (at ``size`` 512; other sizes scale the lengths), so every boundary pixel lies within about 2 px of
+    the ground truth's.
+
+    Args:
+        size: Height and width of the square image (px).
+        seed: Seed of the harmonics' phases (the same as :func:`perturbed_disc_pair`'s).
+
+    Returns:
+        The pair, ``size x size``.
+
+    Raises:
+        ValueError: ``size`` < 1.
+    """
+    (size,) = _check_shape((size,), 1)
+    rng = np.random.default_rng(seed)
+    f = size / _REF_SIZE
+    yy, xx = np.mgrid[:size, :size].astype(np.float64)
+    wob_g = [(k, 0.04 / k, rng.uniform(0, 6.28)) for k in range(2, 7)]
+    gt = _wobbly_ellipse(yy, xx, (256 * f, 250 * f), (62 * f, 78 * f), 0.3, wob_g)
+    pred = _wobbly_ellipse(yy, xx, (257 * f, 249 * f), (61 * f, 77 * f), 0.3, wob_g)
     return MaskPair(pred.astype(np.uint8), gt.astype(np.uint8))
 
 

@@ -38,7 +38,7 @@ import numpy as np
 from .. import metrics as M
 from ..errors import OrgansegInputError
 from ..metrics.surface_dice import normalized_surface_dice
-from ..phantoms.mask_pairs import perturbed_disc_pair, shifted_ellipsoid_pair
+from ..phantoms.mask_pairs import close_disc_pair, perturbed_disc_pair, shifted_ellipsoid_pair
 from .timing import median_time
 
 __all__ = ["MIN_SIZE", "PEER_FUNCS", "RATIO_GOAL", "SUITE_NSD_MM", "TARGET_2D_MS", "TARGET_3D_MS", "VOLUME_SPACING",
@@ -269,7 +269,8 @@ def metrics_speed(size: int = 512, quick: bool = False, volume: bool = True, pee
         emit: Where the lines go (``print``, flushed by the caller's stdout).
 
     Returns:
-        The suite/surface ratios: 2-D isotropic, 2-D anisotropic and (with ``volume``) the volume.
+        The suite/surface ratios: 2-D isotropic, 2-D anisotropic, the close 2-D pair (isotropic) and (with
+        ``volume``) the volume.
 
     Raises:
         OrgansegInputError: ``size`` < :data:`MIN_SIZE`.
@@ -287,6 +288,11 @@ def metrics_speed(size: int = 512, quick: bool = False, volume: bool = True, pee
                        f"{size}x{size}{tag}", TARGET_2D_MS if full else None, peers, emit)
         ratios.append(r)
         emit(r.line())
+    pc, gc = close_disc_pair(size)  # the usual validation case: the suite's boundary scores cost less there
+    r = bench_case(f"2D {size}x{size}, close prediction (within ~2 px), isotropic 0.7 mm", pc, gc, 0.7, reps, {},
+                   f"{size}x{size} close prediction", TARGET_2D_MS if full else None, False, emit)
+    ratios.append(r)
+    emit(r.line())
     if peers:
         bench_nsd(f"2D {size}x{size}", pred, gt, (0.7, 0.9), SUITE_NSD_MM, reps, reps_peer["MONAI"], emit)
     if volume:

@@ -10,6 +10,7 @@ import pytest
 from organseg_plugins.core.metrics import compute_all
 from organseg_plugins.core.phantoms.mask_pairs import (
     MaskPair,
+    close_disc_pair,
     perturbed_disc_pair,
     rough_ellipsoid_pair,
     shifted_ellipsoid_pair,
@@ -54,6 +55,17 @@ def test_geometry_of_the_2d_pair():
     assert not pred[300:306, 180:200].any()  # the notch
     dice = compute_all(pred, gt)["dice"]
     assert 0.9 < dice < 0.95  # imperfect, as a segmentation
+
+
+def test_close_pair_shares_the_ground_truth_and_stays_within_two_pixels():
+    far, close = perturbed_disc_pair(512), close_disc_pair(512)
+    np.testing.assert_array_equal(close.gt, far.gt)
+    values = compute_all(close.pred, close.gt)
+    # centre moved by (1, -1) px and semi-axes 1 px shorter: a boundary pixel moves by at most
+    # |(1, -1)| + 1 ~ 2.4 px; HD on the pixel grid is sqrt of an integer, so <= sqrt(8) = 2.83
+    assert 1.0 <= values["hd"] <= 8**0.5
+    assert values["dice"] > 0.97 and values["boundary_f"] > 0.99  # within DAVIS's 6-px tolerance: all matched
+    np.testing.assert_array_equal(close_disc_pair(512).pred, close.pred)  # deterministic
 
 
 def test_options_of_the_3d_pairs():
