@@ -68,6 +68,18 @@ def _wobbly_ellipse(yy: np.ndarray, xx: np.ndarray, center: tuple[float, float],
     return (u * u + v * v) <= r * r
 
 
+def _disc_truth(size: int, seed: int) -> tuple[float, np.ndarray, np.ndarray, np.random.Generator, np.ndarray,
+                                               list[tuple[int, float, float]]]:
+    """The 2-D pairs' ground truth: (scale, row grid, column grid, the generator after its draws, mask, wobble)."""
+    (size,) = _check_shape((size,), 1)
+    rng = np.random.default_rng(seed)
+    f = size / _REF_SIZE
+    yy, xx = np.mgrid[:size, :size].astype(np.float64)
+    wob_g = [(k, 0.04 / k, rng.uniform(0, 6.28)) for k in range(2, 7)]
+    gt = _wobbly_ellipse(yy, xx, (256 * f, 250 * f), (62 * f, 78 * f), 0.3, wob_g)
+    return f, yy, xx, rng, gt, wob_g
+
+
 def perturbed_disc_pair(size: int = 512, seed: int = 0) -> MaskPair:
     """A 2-D organ-like ellipse and a deformed, shifted prediction of it.
 
@@ -86,13 +98,8 @@ def perturbed_disc_pair(size: int = 512, seed: int = 0) -> MaskPair:
     Raises:
         ValueError: ``size`` < 1.
     """
-    (size,) = _check_shape((size,), 1)
-    rng = np.random.default_rng(seed)
-    f = size / _REF_SIZE
-    yy, xx = np.mgrid[:size, :size].astype(np.float64)
-    wob_g = [(k, 0.04 / k, rng.uniform(0, 6.28)) for k in range(2, 7)]
+    f, yy, xx, rng, gt, _ = _disc_truth(size, seed)
     wob_p = [(k, 0.05 / k, rng.uniform(0, 6.28)) for k in range(2, 9)]
-    gt = _wobbly_ellipse(yy, xx, (256 * f, 250 * f), (62 * f, 78 * f), 0.3, wob_g)
     pred = _wobbly_ellipse(yy, xx, (259 * f, 246 * f), (60 * f, 80 * f), 0.34, wob_p)
     pred[_span(300, 306, f), _span(180, 200, f)] = False  # a notch
     pred[_span(150, 158, f), _span(300, 312, f)] = True  # a false-positive island
@@ -116,12 +123,7 @@ def close_disc_pair(size: int = 512, seed: int = 0) -> MaskPair:
     Raises:
         ValueError: ``size`` < 1.
     """
-    (size,) = _check_shape((size,), 1)
-    rng = np.random.default_rng(seed)
-    f = size / _REF_SIZE
-    yy, xx = np.mgrid[:size, :size].astype(np.float64)
-    wob_g = [(k, 0.04 / k, rng.uniform(0, 6.28)) for k in range(2, 7)]
-    gt = _wobbly_ellipse(yy, xx, (256 * f, 250 * f), (62 * f, 78 * f), 0.3, wob_g)
+    f, yy, xx, _, gt, wob_g = _disc_truth(size, seed)
     pred = _wobbly_ellipse(yy, xx, (257 * f, 249 * f), (61 * f, 77 * f), 0.3, wob_g)
     return MaskPair(pred.astype(np.uint8), gt.astype(np.uint8))
 
