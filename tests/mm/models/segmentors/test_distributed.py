@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import socket
 import sys
 from pathlib import Path
@@ -164,11 +165,13 @@ def _grad_worker(rank: int, init_file: str, out: str) -> None:
     torch.optim.SGD(m.parameters(), lr=0.1, weight_decay=0.5).step()
     torch.save({"grads": grads, "start": start, "end": {k: v.detach().clone() for k, v in m.items()},
                 "count": int(m.count), "calls": len(calls)}, f"{out}/r{rank}.pt")
-    # gloo's worker thread frees a finished all_reduce (and its Python-owned tensor, which needs the GIL) after
-    # the caller has returned; destroying the group joins that thread while holding the GIL, a deadlock seen
-    # once under load. A barrier queues behind the all_reduce, so when it returns that work is freed.
+    # gloo's worker thread frees each finished work (and the Python-owned tensors it holds, which needs the GIL)
+    # after the caller has returned; destroying the group, or letting the interpreter's exit destroy it, joins
+    # that thread while holding the GIL: a deadlock, seen twice in fresh-clone runs (once after a barrier, whose
+    # own work held the all_reduce's). So both ranks meet at a barrier (every collective done, the results
+    # saved) and leave without running destructors; the package itself never destroys a group.
     dist.barrier()
-    dist.destroy_process_group()
+    os._exit(0)
 
 
 def test_gradient_averaging_is_one_collective_and_keeps_unused_gradients_none(tmp_path):
