@@ -199,7 +199,7 @@ def _maps_apply(pair: MaskPair, radius: float) -> bool:
     surfaces are already computed (the surface distances on isotropic spacing compute them), the disk has an
     integer radius (a non-integer one has skimage's half-integer grid) and the union's box keeps off the image
     border (there DAVIS's border rules drop boundary pixels and the bounds of :func:`_matched` fail)."""
-    if "map_p" not in pair.__dict__ or "map_g" not in pair.__dict__ or not float(radius).is_integer():
+    if not (pair.computed("map_p") and pair.computed("map_g")) or not float(radius).is_integer():
         return False
     assert pair.box is not None
     (y0, y1), (x0, x1) = pair.box

@@ -73,12 +73,15 @@ def percentile_linear(d: np.ndarray, q: float) -> float:
     return b - diff * (1 - t) if t >= 0.5 else a + diff * t
 
 
-def _wsum(values: np.ndarray | None, weights: np.ndarray | None, count: int = 0) -> float:
-    """``sum(weights * values)`` (``values`` None: ``sum(weights)``; ``weights`` None: unit weights, ``count``
-    of them), with numpy's pairwise summation: the same bits in any process, whatever its BLAS threads."""
-    if values is None:
-        return float(count) if weights is None else float(np.sum(weights))
+def _wsum(values: np.ndarray, weights: np.ndarray | None) -> float:
+    """``sum(weights * values)`` (``weights`` None: unit weights) with numpy's pairwise summation: the same bits in
+    any process, whatever its BLAS threads."""
     return float(np.sum(values if weights is None else values * weights))
+
+
+def _wcount(values: np.ndarray, weights: np.ndarray | None) -> float:
+    """``sum(weights)``: the number of ``values`` for unit weights (``weights`` None)."""
+    return float(values.size) if weights is None else float(np.sum(weights))
 
 
 class MaskPair:
@@ -130,6 +133,11 @@ class MaskPair:
             self.n_p = int(np.count_nonzero(self.p))
             self.n_g = int(np.count_nonzero(self.g))
             self.tp = int(np.count_nonzero(np.logical_and(self.p, self.g)))
+
+    def computed(self, name: str) -> bool:
+        """Whether the cached result ``name`` (``map_p``, ``map_g``, ``dists_px``...) exists already: a metric with a
+        cheaper route of its own reuses it when it is there, and never computes it only to read it."""
+        return name in self.__dict__
 
     # ---- overlap -------------------------------------------------------------------------
 
@@ -273,8 +281,8 @@ class MaskPair:
             # numpy's pairwise sums, not BLAS dot products: a dot's summation order follows the BLAS thread
             # count, so a worker process (one thread) and the main process differed in the last bits on
             # 200x512x512 volumes; these sums are the same in every process
-            cache[convention] = (_wsum(d_pg, w_pg), _wsum(None, w_pg, d_pg.size), _wsum(d_gp, w_gp),
-                                 _wsum(None, w_gp, d_gp.size), _wsum(d_pg * d_pg, w_pg), _wsum(d_gp * d_gp, w_gp))
+            cache[convention] = (_wsum(d_pg, w_pg), _wcount(d_pg, w_pg), _wsum(d_gp, w_gp), _wcount(d_gp, w_gp),
+                                 _wsum(d_pg * d_pg, w_pg), _wsum(d_gp * d_gp, w_gp))
         return cache[convention]
 
     def hd(self, convention: Convention = "voxel") -> float:
@@ -395,7 +403,7 @@ class MaskPair:
         assert self.p is not None and self.g is not None
         w2 = width * width + TOL_EPS  # band: exact squared pixel distance to S(G) <= w^2
         if self.ndim == 2:
-            if "map_g" in self.__dict__:  # already computed (isotropic surface distances): threshold it
+            if self.computed("map_g"):  # already computed (isotropic surface distances): threshold it
                 # s <= w2 for the integer squared distance s = d^2 <=> d <= sqrt(floor(w2) + 0.5): the
                 # float32 error of d (< 1e-7 relative) is far below the gap to the next integer's root
                 band = self.map_g <= math.sqrt(math.floor(w2) + 0.5)
@@ -432,7 +440,7 @@ class MaskPair:
         if self.n_g == 0:
             return 0.0, 1.0, 0.0
         lim = tol + TOL_EPS
-        if self.ndim == 3 and "dists_px" not in self.__dict__:
+        if self.ndim == 3 and not self.computed("dists_px"):
             # only "within lim" is needed: a search over at most lim slice offsets per point
             i_p, i_g = self.surface_index
             cap = lim * lim
